@@ -1,0 +1,16 @@
+#pragma once
+// Everything leadscore offers, in one include.
+
+#include "leadscore/version.hpp"
+
+#include "leadscore/core/date.hpp"
+#include "leadscore/core/error.hpp"
+#include "leadscore/core/events.hpp"
+#include "leadscore/core/ids.hpp"
+#include "leadscore/core/lifecycle.hpp"
+#include "leadscore/core/profile.hpp"
+#include "leadscore/core/transactions.hpp"
+
+#include "leadscore/io/csv.hpp"
+
+#include "leadscore/summary/summarize.hpp"

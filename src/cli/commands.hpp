@@ -1,0 +1,19 @@
+#pragma once
+// Each subcommand registers itself on the app and returns the function that
+// runs it once the command line is parsed.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace leadscore::cli {
+
+struct Runner {
+  CLI::App* command;         ///< the subcommand, to tell which one was given
+  std::function<int()> run;  ///< runs it with the parsed options; returns the exit code
+};
+
+Runner add_summarize_command(CLI::App& app);
+Runner add_demo_command(CLI::App& app);
+
+}  // namespace leadscore::cli
