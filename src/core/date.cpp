@@ -114,19 +114,23 @@ std::optional<Timestamp> DateFormat::parse_iso(std::string_view text) const noex
 std::optional<Timestamp> DateFormat::parse_pattern(std::string_view text) const noexcept {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   std::size_t pos = 0;
+  bool after_directive = false;
   for (std::size_t i = 0; i < pattern_.size(); ++i) {
     const char p = pattern_[i];
     if (p != '%') {
+      after_directive = false;
       if (pos >= text.size() || text[pos++] != p) return std::nullopt;
       continue;
     }
     const char directive = pattern_[++i];
     if (directive == '%') {
       if (pos >= text.size() || text[pos++] != '%') return std::nullopt;
+      after_directive = false;
       continue;
     }
-    // Without a separator after it, a field must have its full width.
-    const bool packed = i + 1 < pattern_.size() && pattern_[i + 1] == '%';
+    // Without a separator next to it, a field must have its full width.
+    const bool packed = after_directive || (i + 1 < pattern_.size() && pattern_[i + 1] == '%');
+    after_directive = true;
     std::optional<int> value =
         directive == 'Y' ? read_fixed(text, pos, 4)
                          : (packed ? read_fixed(text, pos, 2) : read_short(text, pos));

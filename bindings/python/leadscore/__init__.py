@@ -1,0 +1,29 @@
+"""leadscore: lead scoring, segmentation, churn risk and customer lifetime value.
+
+The engines are C++ (see the project README); this package hands them numpy
+arrays and pandas objects without copying numeric data and returns pandas
+DataFrames.
+"""
+
+from ._core import (
+    Error,
+    InvalidInput,
+    JsonError,
+    NotConverged,
+    ParseError,
+    SerializationError,
+    __version__,
+)
+from .summary import read_transactions, summarize
+
+__all__ = [
+    "Error",
+    "InvalidInput",
+    "JsonError",
+    "NotConverged",
+    "ParseError",
+    "SerializationError",
+    "__version__",
+    "read_transactions",
+    "summarize",
+]
