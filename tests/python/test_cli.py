@@ -105,3 +105,37 @@ def test_demo_runs_on_the_shipped_data(cli):
     assert r.returncode == 0, r.stderr
     assert "customers                 2357" in r.stdout
     assert "repeat-purchase rate  40.1% (946 of 2357" in r.stdout
+
+
+def _run_with_terminal_stderr(cli, *args):
+    """Runs the CLI with stderr on a pseudo-terminal; returns (code, stderr)."""
+    import os
+    import pty
+
+    primary, secondary = pty.openpty()
+    p = subprocess.Popen([str(cli), *map(str, args)], stdout=subprocess.DEVNULL, stderr=secondary)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    return p.wait(timeout=60), b"".join(chunks).decode()
+
+
+def test_progress_shows_on_a_terminal_and_not_with_quiet(cli, tmp_path):
+    tx = tmp_path / "tx.csv"
+    tx.write_text("customer_id,date,amount\n" + "a,2024-01-01,1\n" * 1000)
+    code, err = _run_with_terminal_stderr(cli, "summarize", "--transactions", tx, "--out", tmp_path / "o.csv")
+    assert code == 0
+    assert "100%" in err
+    code, err = _run_with_terminal_stderr(cli, "--quiet", "summarize", "--transactions", tx, "--out", tmp_path / "p.csv")
+    assert code == 0
+    assert err == ""
+    # Not a terminal: quiet without being asked.
+    assert run(cli, "summarize", "--transactions", tx, "--out", tmp_path / "q.csv").stderr == ""
