@@ -14,6 +14,8 @@ struct Runner {
 };
 
 Runner add_summarize_command(CLI::App& app);
+Runner add_churn_command(CLI::App& app);
+Runner add_value_command(CLI::App& app);
 Runner add_demo_command(CLI::App& app);
 
 }  // namespace leadscore::cli

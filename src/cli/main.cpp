@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
 
   const std::vector<Runner> runners{
       add_summarize_command(app),
+      add_churn_command(app),
+      add_value_command(app),
       add_demo_command(app),
   };
 

@@ -14,9 +14,21 @@ from ._core import (
     SerializationError,
     __version__,
 )
+from .churn import (
+    BetaGeoBetaBinomFitter,
+    BetaGeoFitter,
+    GammaGammaFitter,
+    ModifiedBetaGeoFitter,
+    ParetoNBDFitter,
+)
 from .summary import read_transactions, summarize
 
 __all__ = [
+    "BetaGeoBetaBinomFitter",
+    "BetaGeoFitter",
+    "GammaGammaFitter",
+    "ModifiedBetaGeoFitter",
+    "ParetoNBDFitter",
     "Error",
     "InvalidInput",
     "JsonError",

@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "arrays.hpp"
 #include "leadscore/core/error.hpp"
 #include "leadscore/io/csv.hpp"
 #include "leadscore/summary/summarize.hpp"
@@ -22,26 +23,6 @@ using namespace nb::literals;
 
 namespace leadscore::python {
 namespace {
-
-// The one array type numeric inputs use: 1-D, C-contiguous, on the CPU, of
-// exactly the dtype asked for, so that nanobind never converts (copies).
-template <class T>
-using InArray = nb::ndarray<const T, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
-template <class T>
-using OutArray = nb::ndarray<nb::numpy, T, nb::ndim<1>>;
-
-template <class T>
-std::span<const T> view(const InArray<T>& a) {
-  return {a.data(), a.shape(0)};
-}
-
-// Moves a vector into a numpy array that frees it when collected.
-template <class T>
-OutArray<T> to_numpy(std::vector<T>&& values) {
-  auto* owned = new std::vector<T>(std::move(values));
-  nb::capsule owner(owned, [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
-  return OutArray<T>(owned->data(), {owned->size()}, owner);
-}
 
 TimeUnit parse_time_unit(const std::string& unit) {
   if (unit == "days") return TimeUnit::days;
@@ -158,6 +139,8 @@ NB_MODULE(_core, m) {
         "header"_a = true, "id_col"_a = "customer_id", "date_col"_a = "date",
         "amount_col"_a = "amount", "date_format"_a = "iso",
         "Reads a transaction file; times are seconds since 1970-01-01.");
+  bind_models(m);
+
   m.def(
       "_buffer_address",
       [](const InArray<double>& a) { return reinterpret_cast<std::uintptr_t>(a.data()); },

@@ -1,0 +1,179 @@
+#pragma once
+// Input views for the BTYD models, their validation, and the internal
+// de-duplicated (weighted) form the likelihoods are evaluated on.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <numeric>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "leadscore/core/error.hpp"
+
+namespace leadscore::churn {
+
+/// Per-customer RFM summary in continuous time (frequency = repeat purchases,
+/// recency = time of last purchase since the first, T = age; one time unit,
+/// e.g. weeks). Non-owning: the spans must outlive the call.
+struct SummaryView {
+  std::span<const double> frequency;
+  std::span<const double> recency;
+  std::span<const double> T;
+  std::span<const double> weight;  ///< empty: every row counts once
+  std::span<const std::string> id; ///< empty: errors name the 0-based row
+};
+
+/// Discrete-time summary for BG/BB: frequency = repeat transactions,
+/// recency = last opportunity with a transaction (0 if none),
+/// n_periods = opportunities observed.
+struct DiscreteView {
+  std::span<const double> frequency;
+  std::span<const double> recency;
+  std::span<const double> n_periods;
+  std::span<const double> weight;
+  std::span<const std::string> id;
+};
+
+namespace detail {
+
+inline std::string row_name(std::span<const std::string> id, std::size_t i) {
+  if (!id.empty() && i < id.size()) return "customer '" + id[i] + "'";
+  return "row " + std::to_string(i);
+}
+
+[[noreturn]] inline void bad_row(const char* where, std::span<const std::string> id, std::size_t i,
+                                 const std::string& what) {
+  throw InvalidInput(std::string(where) + ": " + row_name(id, i) + ": " + what);
+}
+
+inline void check_sizes(const char* where, std::size_t n, std::size_t m, const char* name) {
+  if (m != n)
+    throw InvalidInput(std::string(where) + ": " + name + " has " + std::to_string(m) +
+                       " rows, expected " + std::to_string(n));
+}
+
+inline bool is_count(double x) { return std::isfinite(x) && x >= 0.0 && x == std::floor(x); }
+
+}  // namespace detail
+
+/// Throws InvalidInput (naming the customer) unless every row is a valid
+/// continuous-time summary: finite, frequency a non-negative integer,
+/// 0 <= recency <= T, recency == 0 when frequency == 0; weights finite >= 0.
+inline void validate(const char* where, std::span<const double> x, std::span<const double> tx,
+                     std::span<const double> T, std::span<const double> w = {},
+                     std::span<const std::string> id = {}) {
+  const std::size_t n = x.size();
+  detail::check_sizes(where, n, tx.size(), "recency");
+  detail::check_sizes(where, n, T.size(), "T");
+  if (!w.empty()) detail::check_sizes(where, n, w.size(), "weight");
+  if (!id.empty()) detail::check_sizes(where, n, id.size(), "id");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!detail::is_count(x[i]))
+      detail::bad_row(where, id, i,
+                      "frequency must be a non-negative integer, got " + std::to_string(x[i]));
+    if (!std::isfinite(tx[i]) || tx[i] < 0.0)
+      detail::bad_row(where, id, i, "recency must be finite and >= 0, got " + std::to_string(tx[i]));
+    if (!std::isfinite(T[i]) || T[i] < 0.0)
+      detail::bad_row(where, id, i, "T must be finite and >= 0, got " + std::to_string(T[i]));
+    if (tx[i] > T[i])
+      detail::bad_row(where, id, i,
+                      "recency " + std::to_string(tx[i]) + " > T " + std::to_string(T[i]));
+    if (x[i] == 0.0 && tx[i] != 0.0)
+      detail::bad_row(where, id, i, "recency must be 0 when frequency is 0");
+    if (!w.empty() && (!std::isfinite(w[i]) || w[i] < 0.0))
+      detail::bad_row(where, id, i, "weight must be finite and >= 0");
+  }
+}
+
+inline void validate(const char* where, const SummaryView& v) {
+  validate(where, v.frequency, v.recency, v.T, v.weight, v.id);
+}
+
+/// Discrete-time (BG/BB) validation: integers, 0 <= frequency <= recency <=
+/// n_periods, recency == 0 iff frequency == 0.
+inline void validate(const char* where, const DiscreteView& v) {
+  const std::size_t n = v.frequency.size();
+  detail::check_sizes(where, n, v.recency.size(), "recency");
+  detail::check_sizes(where, n, v.n_periods.size(), "n_periods");
+  if (!v.weight.empty()) detail::check_sizes(where, n, v.weight.size(), "weight");
+  if (!v.id.empty()) detail::check_sizes(where, n, v.id.size(), "id");
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = v.frequency[i], tx = v.recency[i], np = v.n_periods[i];
+    if (!detail::is_count(x) || !detail::is_count(tx) || !detail::is_count(np))
+      detail::bad_row(where, v.id, i, "frequency, recency and n_periods must be non-negative integers");
+    if (x > tx || tx > np)
+      detail::bad_row(where, v.id, i, "need frequency <= recency <= n_periods");
+    if ((x == 0.0) != (tx == 0.0))
+      detail::bad_row(where, v.id, i, "recency must be 0 exactly when frequency is 0");
+    if (!v.weight.empty() && (!std::isfinite(v.weight[i]) || v.weight[i] < 0.0))
+      detail::bad_row(where, v.id, i, "weight must be finite and >= 0");
+  }
+}
+
+/// De-duplicated, weighted rows sorted by (x, t_x, T): identical summaries
+/// are evaluated once. `group` holds the start index of each distinct x (plus
+/// a final end marker) so x-only terms (lgamma(r + x), ...) are computed once
+/// per distinct frequency.
+struct Compact {
+  std::vector<double> x, tx, T, w;
+  std::vector<std::size_t> group;
+  double total_weight = 0.0;
+  std::size_t size() const { return x.size(); }
+};
+
+inline Compact compact(std::span<const double> x, std::span<const double> tx,
+                       std::span<const double> T, std::span<const double> w) {
+  const std::size_t n = x.size();
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
+    if (x[i] != x[j]) return x[i] < x[j];
+    if (tx[i] != tx[j]) return tx[i] < tx[j];
+    return T[i] < T[j];
+  });
+  Compact c;
+  for (std::size_t k : order) {
+    const double wk = w.empty() ? 1.0 : w[k];
+    if (wk == 0.0) continue;
+    c.total_weight += wk;
+    if (!c.x.empty() && c.x.back() == x[k] && c.tx.back() == tx[k] && c.T.back() == T[k]) {
+      c.w.back() += wk;
+      continue;
+    }
+    if (c.x.empty() || c.x.back() != x[k]) c.group.push_back(c.x.size());
+    c.x.push_back(x[k]);
+    c.tx.push_back(tx[k]);
+    c.T.push_back(T[k]);
+    c.w.push_back(wk);
+  }
+  c.group.push_back(c.x.size());
+  return c;
+}
+
+inline Compact compact(const SummaryView& v) { return compact(v.frequency, v.recency, v.T, v.weight); }
+inline Compact compact(const DiscreteView& v) {
+  return compact(v.frequency, v.recency, v.n_periods, v.weight);
+}
+
+/// One-row check used by the single-customer conveniences (cheap next to
+/// the transcendental functions they call).
+inline void check_row(const char* where, double x, double tx, double T) {
+  if (!(detail::is_count(x) && std::isfinite(tx) && std::isfinite(T) && tx >= 0.0 && tx <= T &&
+        (x > 0.0 || tx == 0.0)))
+    throw InvalidInput(std::string(where) + ": invalid summary (frequency " + std::to_string(x) + ", recency " +
+                       std::to_string(tx) + ", T " + std::to_string(T) + ")");
+}
+
+/// Prediction horizon check.
+inline void check_horizon(const char* where, double t) {
+  if (!(t >= 0.0) || !std::isfinite(t)) throw InvalidInput(std::string(where) + ": horizon must be finite and >= 0");
+}
+
+/// Output-span size check shared by the batch prediction methods.
+inline void check_out(const char* where, std::size_t n, std::size_t out) {
+  detail::check_sizes(where, n, out, "output");
+}
+
+}  // namespace leadscore::churn

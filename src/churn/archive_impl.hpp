@@ -1,0 +1,174 @@
+#pragma once
+// Private to src/: the record every model is stored as, and the framing
+// (header line, temp-file + rename). Shared by src/churn/archive.cpp and
+// src/value/archive.cpp.
+
+#include <bit>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/archive/archive_exception.hpp>
+#include <boost/archive/text_iarchive.hpp>
+#include <boost/archive/text_oarchive.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#include <boost/serialization/version.hpp>
+
+#include "leadscore/churn/fit.hpp"
+#include "leadscore/core/error.hpp"
+
+namespace leadscore::archive_detail {
+
+inline constexpr int kFormatVersion = 1;
+
+// Doubles travel as bit patterns: text archives print NaN/inf in a way they
+// cannot read back, and bits give an exact round trip.
+inline std::vector<std::uint64_t> bits(const std::vector<double>& v) {
+  std::vector<std::uint64_t> out;
+  for (double d : v) out.push_back(std::bit_cast<std::uint64_t>(d));
+  return out;
+}
+inline std::vector<double> unbits(const std::vector<std::uint64_t>& v) {
+  std::vector<double> out;
+  for (auto u : v) out.push_back(std::bit_cast<double>(u));
+  return out;
+}
+
+struct Record {
+  std::vector<std::uint64_t> params;
+  // FitInfo
+  bool converged = false;
+  int iterations = 0;
+  std::vector<std::uint64_t> scalars;  // log_likelihood, objective, gradient_norm, seconds, n_customers, confidence_level
+  std::uint64_t n_unique = 0;
+  std::vector<std::string> names;
+  std::vector<std::uint64_t> estimates, standard_errors, ci_lower, ci_upper;
+  bool standard_errors_ok = false;
+
+  template <class Ar>
+  void serialize(Ar& ar, const unsigned int /*version*/) {
+    ar & params & converged & iterations & scalars & n_unique & names & estimates & standard_errors & ci_lower &
+        ci_upper & standard_errors_ok;
+  }
+};
+
+inline Record make_record(const std::vector<double>& params, const churn::FitInfo& fi) {
+  Record r;
+  r.params = bits(params);
+  r.converged = fi.converged;
+  r.iterations = fi.iterations;
+  r.scalars = bits({fi.log_likelihood, fi.objective, fi.gradient_norm, fi.seconds, fi.n_customers,
+                    fi.confidence_level});
+  r.n_unique = fi.n_unique;
+  r.names = fi.names;
+  r.estimates = bits(fi.estimates);
+  r.standard_errors = bits(fi.standard_errors);
+  r.ci_lower = bits(fi.ci_lower);
+  r.ci_upper = bits(fi.ci_upper);
+  r.standard_errors_ok = fi.standard_errors_ok;
+  return r;
+}
+
+inline churn::FitInfo fit_info(const Record& r) {
+  churn::FitInfo fi;
+  const auto s = unbits(r.scalars);
+  if (s.size() != 6) throw SerializationError("load: damaged fit record");
+  fi.converged = r.converged;
+  fi.iterations = r.iterations;
+  fi.log_likelihood = s[0];
+  fi.objective = s[1];
+  fi.gradient_norm = s[2];
+  fi.seconds = s[3];
+  fi.n_customers = s[4];
+  fi.confidence_level = s[5];
+  fi.n_unique = static_cast<std::size_t>(r.n_unique);
+  fi.names = r.names;
+  fi.estimates = unbits(r.estimates);
+  fi.standard_errors = unbits(r.standard_errors);
+  fi.ci_lower = unbits(r.ci_lower);
+  fi.ci_upper = unbits(r.ci_upper);
+  fi.standard_errors_ok = r.standard_errors_ok;
+  return fi;
+}
+
+inline std::string encode(std::string_view kind, const Record& rec) {
+  std::ostringstream os;
+  os << "leadscore-model " << kind << ' ' << kFormatVersion << '\n';
+  {
+    boost::archive::text_oarchive oa(os);
+    oa << rec;
+  }
+  return os.str();
+}
+
+inline Record decode(std::string_view kind, std::string_view bytes, std::size_t n_params) {
+  std::istringstream is{std::string(bytes)};
+  std::string magic, got;
+  int version = 0;
+  if (!(is >> magic >> got >> version) || magic != "leadscore-model")
+    throw SerializationError("load: not a leadscore model file");
+  if (got != kind)
+    throw SerializationError("load: file holds a '" + got + "' model, expected '" + std::string(kind) + "'");
+  if (version < 1 || version > kFormatVersion)
+    throw SerializationError("load: unsupported format version " + std::to_string(version));
+  Record rec;
+  try {
+    boost::archive::text_iarchive ia(is);
+    ia >> rec;
+  } catch (const boost::archive::archive_exception& e) {
+    throw SerializationError(std::string("load: damaged archive: ") + e.what());
+  } catch (const std::exception& e) {
+    throw SerializationError(std::string("load: damaged archive: ") + e.what());
+  }
+  if (rec.params.size() != n_params) throw SerializationError("load: wrong number of parameters");
+  return rec;
+}
+
+inline void write_file(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw SerializationError("save: cannot open " + tmp + " for writing");
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) {
+      out.close();
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      throw SerializationError("save: write to " + tmp + " failed");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw SerializationError("save: cannot rename to " + path);
+  }
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SerializationError("load: cannot open " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Rebuild a model; parameter validation failures become SerializationError.
+template <class Model, class Params>
+Model rebuild(const Params& p, churn::FitInfo fi) {
+  try {
+    return Model(p, std::move(fi));
+  } catch (const InvalidInput& e) {
+    throw SerializationError(std::string("load: invalid parameters in archive: ") + e.what());
+  }
+}
+
+}  // namespace leadscore::archive_detail
+
+BOOST_CLASS_VERSION(leadscore::archive_detail::Record, 1)
