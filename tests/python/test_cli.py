@@ -105,6 +105,11 @@ def test_demo_runs_on_the_shipped_data(cli):
     assert r.returncode == 0, r.stderr
     assert "customers                 2357" in r.stdout
     assert "repeat-purchase rate  40.1% (946 of 2357" in r.stdout
+    assert "BG/NBD      r 0.243  alpha 4.414  a 0.793  b 2.426      LL -9582.4" in r.stdout
+    assert "Pareto/NBD  r 0.553  alpha 10.578  s 0.606  beta 11.669  LL -9595.0" in r.stdout
+    assert "Gamma-Gamma p 6.25  q 3.74  gamma 15.44" in r.stdout
+    assert "most valuable customers most at risk" in r.stdout
+    assert "52-week sales forecast" in r.stdout
 
 
 def _run_with_terminal_stderr(cli, *args):
