@@ -15,7 +15,7 @@ PYTHON_EXE  = $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 PYTEST      = PYTHONPATH=$(CURDIR)/$(BUILD)/python LEADSCORE_BUILD_DIR=$(CURDIR)/$(BUILD) \
               $(PYTHON) -m pytest -q -p no:cacheprovider
 
-.PHONY: all deps configure build demo test test-cpp test-python test-asan bench bench-smoke clean
+.PHONY: all deps bench-deps configure build demo test test-cpp test-python test-asan bench bench-smoke clean
 
 all: build
 
@@ -51,14 +51,21 @@ test-asan: deps
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 	LEADSCORE_CLI=$(CURDIR)/$(ASAN_BUILD)/bin/leadscore $(PYTEST) tests/python/test_cli.py
 
-# A few seconds in all: proves every benchmark still builds and runs.
-bench-smoke: build
-	$(BUILD)/bin/bm_summary --benchmark_filter='/100000/' --benchmark_min_time=0.01
-	$(PYTHON) benchmarks/compare/summarize_vs_pandas.py --rows 100000 --customers 10000 --repeat 1
+bench-deps:
+	@scripts/install-deps.sh --bench
 
-bench: build
+# A few seconds in all: proves every benchmark still builds and runs.
+bench-smoke: build bench-deps
+	$(BUILD)/bin/bm_summary --benchmark_filter='/100000/' --benchmark_min_time=0.01
+	$(BUILD)/bin/bm_churn --benchmark_filter='Cdnow|Donations|/10000/' --benchmark_min_time=0.01
+	$(PYTHON) benchmarks/compare/summarize_vs_pandas.py --rows 100000 --customers 10000 --repeat 1
+	$(PYTHON) benchmarks/compare/churn_vs_lifetimes.py --customers 10000 --repeat 1
+
+bench: build bench-deps
 	$(BUILD)/bin/bm_summary --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	$(BUILD)/bin/bm_churn --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(PYTHON) benchmarks/compare/summarize_vs_pandas.py --rows 10000000 --customers 1000000 --repeat 3
+	$(PYTHON) benchmarks/compare/churn_vs_lifetimes.py --customers 1000000 --repeat 5
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

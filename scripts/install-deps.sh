@@ -10,6 +10,10 @@ debian_packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libfast-float-dev liblbfgspp-dev
 )
 python_packages=(nanobind scikit-build-core numpy pandas pytest)
+# --bench: also the Python peers the comparison scripts measure against.
+if [ "${1:-}" = "--bench" ]; then
+  python_packages+=(lifetimes)
+fi
 
 missing=()
 for p in "${debian_packages[@]}"; do

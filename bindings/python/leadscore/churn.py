@@ -128,6 +128,11 @@ class _ContinuousFitter(_Fitter):
         model = self._core_class.fit(_column(frequency), _column(recency), _column(T), w, **self._fit_options())
         return self._set_model(model)
 
+    def log_likelihood(self, frequency, recency, T, weights=None) -> float:
+        """Sum of the log-likelihoods of these customers at the fitted parameters."""
+        w = None if weights is None else _column(weights)
+        return self._require_fit().log_likelihood(_column(frequency), _column(recency), _column(T), w)
+
     def conditional_probability_alive(self, frequency, recency, T):
         """P(alive | frequency, recency, T) per customer."""
         return _like(self._require_fit().p_alive(_column(frequency), _column(recency), _column(T)), frequency)
@@ -213,6 +218,11 @@ class BetaGeoBetaBinomFitter(_Fitter):
                                      **self._fit_options())
         return self._set_model(model)
 
+    def log_likelihood(self, frequency, recency, n_periods, weights=None) -> float:
+        """Sum of the log-likelihoods of these patterns at the fitted parameters."""
+        w = None if weights is None else _column(weights)
+        return self._require_fit().log_likelihood(_column(frequency), _column(recency), _column(n_periods), w)
+
     def conditional_probability_alive(self, m_periods_in_future, frequency, recency, n_periods):
         """P(alive at opportunity n_periods + m_periods_in_future)."""
         out = self._require_fit().p_alive(_column(frequency), _column(recency), _column(n_periods),
@@ -248,6 +258,11 @@ class GammaGammaFitter(_Fitter):
         w = None if weights is None else _column(weights)
         model = self._core_class.fit(_column(frequency), _column(monetary_value), w, **self._fit_options())
         return self._set_model(model)
+
+    def log_likelihood(self, frequency, monetary_value, weights=None) -> float:
+        """Sum of the log-likelihoods of the repeat customers (frequency > 0) at the fitted parameters."""
+        w = None if weights is None else _column(weights)
+        return self._require_fit().log_likelihood(_column(frequency), _column(monetary_value), w)
 
     def conditional_expected_average_profit(self, frequency=None, monetary_value=None):
         """E[spend per transaction | frequency, monetary_value]; the population mean without arguments."""

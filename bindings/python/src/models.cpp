@@ -104,6 +104,17 @@ M model_from_bytes(nb::bytes data) {
     return churn::from_bytes<M>(bytes);
 }
 
+// Sum of weight * log-likelihood of each row at the model's parameters.
+template <class RowLL>
+double weighted_log_likelihood(std::size_t n, const OptDoubles& weight, RowLL row) {
+  if (weight && weight->shape(0) != n)
+    throw InvalidInput("log_likelihood: weights has " + std::to_string(weight->shape(0)) + " rows, expected " +
+                       std::to_string(n));
+  double total = 0;
+  for (std::size_t i = 0; i < n; ++i) total += (weight ? weight->data()[i] : 1.0) * row(i);
+  return total;
+}
+
 // What every model class has.
 template <class M>
 nb::class_<M> bind_common(nb::module_& m, const char* name) {
@@ -162,6 +173,15 @@ void bind_continuous(nb::module_& m, const char* name) {
              return to_numpy(std::move(out));
            })
       .def("probability_of_n_purchases", &M::probability_of_n_purchases, "t"_a, "n"_a)
+      .def(
+          "log_likelihood",
+          [](const M& self, const Doubles& x, const Doubles& t_x, const Doubles& T, const OptDoubles& weight) {
+            churn::validate("log_likelihood", view(x), view(t_x), view(T), view(weight));
+            return weighted_log_likelihood(x.shape(0), weight, [&](std::size_t i) {
+              return self.log_likelihood(x.data()[i], t_x.data()[i], T.data()[i]);
+            });
+          },
+          "frequency"_a, "recency"_a, "T"_a, "weights"_a = nb::none())
       .def("p_alive_matrix",
            [](const M& self, int max_frequency, int max_recency, double T) {
              const auto matrix = churn::p_alive_matrix(self, max_frequency, max_recency, T);
@@ -247,7 +267,16 @@ void bind_bg_bb(nb::module_& m) {
              for (std::size_t i = 0; i < out.size(); ++i) out[i] = self.expected_purchases_new(n.data()[i]);
              return to_numpy(std::move(out));
            })
-      .def("probability_of_n_purchases", &BgBbModel::probability_of_n_purchases, "n_periods"_a, "x"_a);
+      .def("probability_of_n_purchases", &BgBbModel::probability_of_n_purchases, "n_periods"_a, "x"_a)
+      .def(
+          "log_likelihood",
+          [](const BgBbModel& self, const Doubles& x, const Doubles& t_x, const Doubles& n, const OptDoubles& weight) {
+            churn::validate("log_likelihood", churn::DiscreteView{view(x), view(t_x), view(n), view(weight), {}});
+            return weighted_log_likelihood(x.shape(0), weight, [&](std::size_t i) {
+              return self.log_likelihood(x.data()[i], t_x.data()[i], n.data()[i]);
+            });
+          },
+          "frequency"_a, "recency"_a, "n_periods"_a, "weights"_a = nb::none());
 }
 
 void bind_gamma_gamma(nb::module_& m) {
@@ -271,7 +300,16 @@ void bind_gamma_gamma(nb::module_& m) {
              self.conditional_expected_average_spend(view(x), view(monetary), out);
              return to_numpy(std::move(out));
            })
-      .def("expected_average_spend", &GammaGammaModel::expected_average_spend);
+      .def("expected_average_spend", &GammaGammaModel::expected_average_spend)
+      .def(
+          "log_likelihood",
+          [](const GammaGammaModel& self, const Doubles& x, const Doubles& monetary, const OptDoubles& weight) {
+            value::validate_spend("log_likelihood", view(x), view(monetary), view(weight));
+            return weighted_log_likelihood(x.shape(0), weight, [&](std::size_t i) {
+              return x.data()[i] > 0 ? self.log_likelihood(x.data()[i], monetary.data()[i]) : 0.0;
+            });
+          },
+          "frequency"_a, "monetary_value"_a, "weights"_a = nb::none());
 }
 
 }  // namespace
