@@ -1,11 +1,12 @@
 #pragma once
-// Tiny CSV loader for the test data (numeric columns after a header line;
-// handles CRLF and a missing final newline). The library's reader lives in io/.
-#include <fstream>
-#include <sstream>
+// Test data for the churn and value engines: numeric tables read with the
+// library's own reader, and the unrounded CDNOW calibration summary.
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "leadscore/io/csv.hpp"
+#include "leadscore/summary/summarize.hpp"
 
 namespace leadscore::test {
 
@@ -20,32 +21,30 @@ struct Table {
   }
 };
 
+/// Every column of a file with a header; the first also as text.
 inline Table read_csv(const std::string& rel) {
   const std::string path = std::string(LEADSCORE_SOURCE_DIR) + "/" + rel;
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  Table t;
-  std::string line;
-  bool head = true;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::stringstream ss(line);
-    std::string cell;
-    std::size_t j = 0;
-    while (std::getline(ss, cell, ',')) {
-      if (head) {
-        t.header.push_back(cell);
-        t.cols.emplace_back();
-      } else {
-        if (j == 0) t.first.push_back(cell);
-        t.cols.at(j).push_back(std::stod(cell));
-      }
-      ++j;
-    }
-    head = false;
-  }
-  return t;
+  const CsvReader probe(path, {});
+  std::vector<ColumnRef> columns(probe.header().begin(), probe.header().end());
+  NumericTable numbers = read_numeric_table(path, {}, columns.front(), columns);
+  return Table{probe.header(), std::move(numbers.values), std::move(numbers.id)};
+}
+
+/// The CDNOW calibration summary computed from the 6,919 transactions, in
+/// weeks, unrounded: the data the papers fitted. (The shipped summary files
+/// round recency, T and zbar to two decimals, which moves Pareto/NBD's beta
+/// and Gamma-Gamma's gamma in the last printed digit.)
+inline const CustomerSummary& cdnow_exact() {
+  static const CustomerSummary s = [] {
+    const CsvOptions csv{.delimiter = CsvOptions::whitespace, .header = false};
+    const TransactionColumns columns{.id = "1", .date = "2", .amount = "4", .discount = {},
+                                     .date_format = "%Y%m%d"};
+    const auto tx = read_transactions(std::string(LEADSCORE_SOURCE_DIR) + "/data/cdnow/CDNOW_sample.txt",
+                                      csv, columns);
+    return summarize(tx, {.time_unit = TimeUnit::weeks, .calibration_end = *make_day(1997, 9, 30),
+                          .observation_end = *make_day(1998, 6, 30)});
+  }();
+  return s;
 }
 
 }  // namespace leadscore::test
