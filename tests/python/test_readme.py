@@ -14,13 +14,15 @@ def blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
 
 
-def test_python_quickstart_prints_what_the_readme_shows():
-    (code,) = blocks("python")
-    expected = [line[2:] for line in code.splitlines() if line.startswith("# ")]
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "README.md", "exec"), {})
-    assert [line.rstrip() for line in out.getvalue().splitlines()] == expected
+def test_python_examples_print_what_the_readme_shows(monkeypatch):
+    monkeypatch.chdir(ROOT)  # the examples name shipped data by relative path
+    namespace = {}
+    for code in blocks("python"):
+        expected = [line[2:] for line in code.splitlines() if line.startswith("# ")]
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "README.md", "exec"), namespace)
+        assert [line.rstrip() for line in out.getvalue().splitlines()] == expected
 
 
 def test_cpp_quickstart_is_the_consumer_that_the_package_test_builds():
