@@ -106,3 +106,16 @@ TEST(BgBb, RecoversSimulatedParameters) {
   }
   EXPECT_NEAR(mean_pa / sim.frequency.size(), alive / sim.frequency.size(), 0.01);
 }
+
+#include "recovery.hpp"
+
+TEST(BgBb, HandDerivedDerivativesMatchAutodiff) {
+  const Compact c = compact(donations().view());
+  auto llh = [&](const std::array<double, 4>& p, Eigen::Vector4d& g, Eigen::Matrix4d& H) {
+    return BgBbModel::log_likelihood_derivatives(c, p, g, H);
+  };
+  auto ll = [&](const auto& p) { return BgBbModel::log_likelihood_sum(c, p[0], p[1], p[2], p[3]); };
+  for (const auto& p : {std::array<double, 4>{1, 1, 1, 1}, std::array<double, 4>{1.204, 0.750, 0.657, 2.783},
+                        std::array<double, 4>{0.2, 5.0, 3.0, 0.4}})
+    leadscore::test::expect_derivatives<4>(llh, ll, p);
+}

@@ -230,3 +230,23 @@ TEST(BgNbd, ConstMethodsAreThreadSafe) {
   for (auto& t : threads) t.join();
   for (const auto& g : got) EXPECT_EQ(g, want);
 }
+
+TEST(BgNbd, HandDerivedDerivativesMatchAutodiff) {
+  const Cdnow d;
+  const Compact c = compact(d.view());
+  auto llh = [&](const std::array<double, 4>& p, Eigen::Vector4d& g, Eigen::Matrix4d& H) {
+    return detail::nbd_dropout_ll(c, p, 0.0, g, H);
+  };
+  auto ll = [&](const auto& p) { return BgNbdModel::log_likelihood_sum(c, p[0], p[1], p[2], p[3]); };
+  for (const auto& p : {std::array<double, 4>{1, 1, 1, 1}, std::array<double, 4>{0.243, 4.414, 0.793, 2.426},
+                        std::array<double, 4>{2.5, 0.3, 4.0, 0.6}})
+    leadscore::test::expect_derivatives<4>(llh, ll, p);
+}
+
+TEST(BgNbd, MemoisedBatchesEqualOneRow) {
+  const leadscore::test::ManyPairs d;
+  leadscore::test::expect_batch_equals_rows(cdnow_fit(), d, 39.0);
+  // a == 1 and a + b + x <= 1 take the quadrature, also inside a batch
+  leadscore::test::expect_batch_equals_rows(BgNbdModel({0.24, 4.4, 1.0, 2.4}), d, 12.0);
+  leadscore::test::expect_batch_equals_rows(BgNbdModel({0.24, 4.4, 0.3, 0.5}), d, 12.0);
+}

@@ -102,3 +102,23 @@ TEST(MbgNbd, FitWithExtremeCustomersStaysFinite) {
   m.expected_purchases(52, e.x, e.tx, e.T, out);
   for (double v : out) EXPECT_TRUE(std::isfinite(v) && v >= 0.0);
 }
+
+#include "recovery.hpp"
+
+TEST(MbgNbd, HandDerivedDerivativesMatchAutodiff) {
+  const Cdnow d;
+  const Compact c = compact(d.view());
+  auto llh = [&](const std::array<double, 4>& p, Eigen::Vector4d& g, Eigen::Matrix4d& H) {
+    return detail::nbd_dropout_ll(c, p, 1.0, g, H);
+  };
+  auto ll = [&](const auto& p) { return MbgNbdModel::log_likelihood_sum(c, p[0], p[1], p[2], p[3]); };
+  for (const auto& p : {std::array<double, 4>{1, 1, 1, 1}, std::array<double, 4>{0.525, 6.183, 0.891, 1.614},
+                        std::array<double, 4>{2.5, 0.3, 4.0, 0.6}})
+    leadscore::test::expect_derivatives<4>(llh, ll, p);
+}
+
+TEST(MbgNbd, MemoisedBatchesEqualOneRow) {
+  const leadscore::test::ManyPairs d;
+  leadscore::test::expect_batch_equals_rows(cdnow_fit(), d, 39.0);
+  leadscore::test::expect_batch_equals_rows(MbgNbdModel({0.52, 6.2, 1.0, 1.6}), d, 12.0);
+}

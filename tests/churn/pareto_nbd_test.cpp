@@ -182,3 +182,28 @@ TEST(ParetoNbd, FitWithExtremeCustomersStaysFinite) {
   m.expected_purchases(52, e.x, e.tx, e.T, out);
   for (double v : out) EXPECT_TRUE(std::isfinite(v) && v >= 0.0);
 }
+
+#include "recovery.hpp"
+
+TEST(ParetoNbd, MemoisedBatchesEqualOneRow) {
+  const leadscore::test::ManyPairs d;
+  leadscore::test::expect_batch_equals_rows(cdnow_fit(), d, 39.0);
+  // alpha >= beta branch, and z > 0.9 (the log-space route)
+  leadscore::test::expect_batch_equals_rows(ParetoNbdModel({0.55, 12.0, 0.6, 6.0}), d, 39.0);
+  leadscore::test::expect_batch_equals_rows(ParetoNbdModel({0.55, 400.0, 0.6, 1.0}), d, 39.0);
+}
+
+TEST(ParetoNbd, BatchBeyondTheMemoEqualsOneRow) {
+  // more distinct (x, t_x, T) than the P(alive) memo keeps
+  std::vector<double> x, tx, T;
+  for (int i = 0; i < 140000; ++i) {
+    x.push_back(1.0 + i % 7);
+    T.push_back(30.0 + 1e-4 * i);
+    tx.push_back(0.5 * T.back());
+  }
+  const auto& m = cdnow_fit();
+  std::vector<double> pa(x.size());
+  m.p_alive(x, tx, T, pa);
+  for (std::size_t i = 0; i < x.size(); i += 97) ASSERT_EQ(pa[i], m.p_alive(x[i], tx[i], T[i])) << i;
+  ASSERT_EQ(pa.back(), m.p_alive(x.back(), tx.back(), T.back()));
+}

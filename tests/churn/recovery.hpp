@@ -50,3 +50,72 @@ struct ExtremeData {
 };
 
 }  // namespace leadscore::test
+
+#include <Eigen/Core>
+
+#include "leadscore/churn/special.hpp"
+
+namespace leadscore::test {
+
+/// A hand-derived log-likelihood `llh(p, g, H)` (the Newton fits' input)
+/// against `ll` templated on the scalar: the value and the gradient must
+/// match dual-number autodiff, and the Hessian central differences of that
+/// gradient.
+template <int P, class LLH, class LL>
+void expect_derivatives(const LLH& llh, const LL& ll, const std::array<double, P>& p) {
+  using D = churn::Dual<P>;
+  auto grad = [&](std::array<double, P> q) {
+    std::array<D, P> d;
+    for (int i = 0; i < P; ++i) d[i] = D::variable(q[i], i);
+    return ll(d);
+  };
+  Eigen::Matrix<double, P, 1> g;
+  Eigen::Matrix<double, P, P> H;
+  const double v = llh(p, g, H);
+  const D ref = grad(p);
+  EXPECT_NEAR(v, ref.v, 1e-12 * std::abs(ref.v));
+  for (int i = 0; i < P; ++i) EXPECT_NEAR(g[i], ref.d[i], 1e-9 * (1.0 + std::abs(ref.d[i]))) << "gradient " << i;
+  for (int j = 0; j < P; ++j) {
+    auto hi = p, lo = p;
+    const double h = 1e-6 * p[j];
+    hi[j] += h;
+    lo[j] -= h;
+    const D gh = grad(hi), gl = grad(lo);
+    for (int i = 0; i < P; ++i) {
+      const double fd = (gh.d[i] - gl.d[i]) / (2.0 * h);
+      EXPECT_NEAR(H(i, j), fd, 1e-5 * (1.0 + std::abs(fd))) << "Hessian " << i << "," << j;
+    }
+  }
+}
+
+/// Summaries with more distinct (x, T) pairs than the batch memo holds
+/// (churn::detail::kMemoKeys), each row twice, zero-frequency rows included.
+struct ManyPairs {
+  std::vector<double> x, tx, T;
+  ManyPairs() {
+    for (int rep = 0; rep < 2; ++rep)
+      for (int i = 0; i < 6000; ++i) {
+        const double xi = i % 40, Ti = 20.0 + static_cast<double>(i % 150) / 7.0;
+        x.push_back(xi);
+        T.push_back(Ti);
+        const int k = i % 11;  // k == 10: the last purchase at T
+        tx.push_back(xi == 0.0 ? 0.0 : k == 10 ? Ti : Ti * static_cast<double>(k) / 10.0);
+      }
+  }
+};
+
+/// Batch p_alive and expected_purchases equal the one-row functions.
+template <class Model>
+void expect_batch_equals_rows(const Model& m, const ManyPairs& d, double t) {
+  std::vector<double> pa(d.x.size()), ex(d.x.size());
+  m.p_alive(d.x, d.tx, d.T, pa);
+  m.expected_purchases(t, d.x, d.tx, d.T, ex);
+  for (std::size_t i = 0; i < d.x.size(); ++i) {
+    const double want_pa = m.p_alive(d.x[i], d.tx[i], d.T[i]);
+    const double want_ex = m.expected_purchases(t, d.x[i], d.tx[i], d.T[i]);
+    ASSERT_NEAR(pa[i], want_pa, 1e-12 * want_pa) << i;
+    ASSERT_NEAR(ex[i], want_ex, 1e-12 * want_ex) << i;
+  }
+}
+
+}  // namespace leadscore::test

@@ -101,3 +101,26 @@ TEST(GammaGamma, RecoversSimulatedParameters) {
   EXPECT_EQ(m.fit_info().n_customers, 87500.0);
   leadscore::test::expect_recovered<3>(m.fit_info(), {truth.p, truth.q, truth.gamma});
 }
+
+#include "../churn/recovery.hpp"
+
+TEST(GammaGamma, HandDerivedDerivativesMatchAutodiff) {
+  std::vector<double> x, z, zero;
+  for (std::size_t i = 0; i < cdnow().col("x").size(); ++i)
+    if (cdnow().col("x")[i] > 0) {
+      x.push_back(cdnow().col("x")[i]);
+      z.push_back(cdnow().col("zbar")[i]);
+    }
+  zero.assign(x.size(), 0.0);
+  const churn::Compact c = churn::compact(x, z, zero, {});
+  std::vector<double> sum_log_z(c.group.size() - 1, 0.0);
+  for (std::size_t k = 0; k + 1 < c.group.size(); ++k)
+    for (std::size_t i = c.group[k]; i < c.group[k + 1]; ++i) sum_log_z[k] += c.w[i] * std::log(c.tx[i]);
+  auto llh = [&](const std::array<double, 3>& p, Eigen::Vector3d& g, Eigen::Matrix3d& H) {
+    return GammaGammaModel::log_likelihood_derivatives(c, sum_log_z, p, g, H);
+  };
+  auto ll = [&](const auto& p) { return GammaGammaModel::log_likelihood_sum(c, p[0], p[1], p[2]); };
+  for (const auto& p : {std::array<double, 3>{1, 1, 1}, std::array<double, 3>{6.25, 3.74, 15.44},
+                        std::array<double, 3>{0.5, 12.0, 2.0}})
+    test::expect_derivatives<3>(llh, ll, p);
+}

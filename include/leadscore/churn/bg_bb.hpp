@@ -9,6 +9,10 @@
 #include <cmath>
 #include <span>
 #include <string>
+#include <vector>
+
+#include <Eigen/Core>
+#include <boost/math/special_functions/trigamma.hpp>
 
 #include "leadscore/churn/bg_nbd.hpp"  // detail::check_params
 #include "leadscore/churn/data.hpp"
@@ -43,10 +47,12 @@ class BgBbModel {
     constexpr const char* where = "BgBbModel::fit";
     validate(where, data);
     const Compact c = compact(data);
-    auto ll = [&c](const auto& p) { return log_likelihood_sum(c, p[0], p[1], p[2], p[3]); };
+    auto llh = [&c](const std::array<double, 4>& p, Eigen::Vector4d& g, Eigen::Matrix4d& H) {
+      return log_likelihood_derivatives(c, p, g, H);
+    };
     const auto& s = cfg.initial;
-    FitInfo info = detail::fit_log_params<4>(
-        where, ll, c.total_weight, {s.alpha, s.beta, s.gamma, s.delta},
+    FitInfo info = detail::fit_newton<4>(
+        where, llh, c.total_weight, {s.alpha, s.beta, s.gamma, s.delta},
         {"alpha", "beta", "gamma", "delta"},
         FitOptions{cfg.penalizer_coef, cfg.max_iterations, cfg.tolerance, cfg.confidence_level},
         c.size());
@@ -81,6 +87,86 @@ class BgBbModel {
     S total(0.0);
     for (std::size_t i = 0; i < c.size(); ++i)
       total += c.w[i] * log_lik_row(c.x[i], c.tx[i], c.T[i], al, be, ga, de, lb_ab, lb_gd);
+    return total;
+  }
+
+  /// log_likelihood_sum with its exact gradient and Hessian in (alpha, beta,
+  /// gamma, delta), derived by hand for the Newton fit. Every term of eq. (5)
+  /// is lbeta(al+p, be+q) - lbeta(al, be) + lbeta(ga+u, de+v) - lbeta(ga, de)
+  /// with integer offsets, so lgamma, digamma and trigamma are tabulated once
+  /// per offset; a row is log(sum of e^term), whose Hessian is the weighted
+  /// mean of (term Hessian + term gradient outer product) minus the outer
+  /// product of the mean gradient.
+  static double log_likelihood_derivatives(const Compact& c, const std::array<double, 4>& par,
+                                           Eigen::Vector4d& g, Eigen::Matrix4d& H) {
+    std::size_t top = 0;
+    for (double n : c.T) top = std::max(top, static_cast<std::size_t>(n));
+    top += 2;
+    // lgamma, digamma, trigamma at v + j for j < top
+    struct Tab {
+      std::vector<double> l, d, t;
+      Tab(double v, std::size_t m) : l(m), d(m), t(m) {
+        for (std::size_t j = 0; j < m; ++j) {
+          const double z = v + static_cast<double>(j);
+          l[j] = lgam(z);
+          d[j] = boost::math::digamma(z);
+          t[j] = boost::math::trigamma(z);
+        }
+      }
+    };
+    const double al = par[0], be = par[1], ga = par[2], de = par[3];
+    const Tab A(al, top), B(be, top), AB(al + be, top), G(ga, 2), D(de, top), GD(ga + de, top);
+    // value, gradient and Hessian block of lbeta(v+p, w+q) - lbeta(v, w)
+    struct Part {
+      double v, g0, g1, h00, h01, h11;
+    };
+    auto part = [](const Tab& V, const Tab& W, const Tab& VW, std::size_t p, std::size_t q) {
+      return Part{V.l[p] + W.l[q] - VW.l[p + q] - (V.l[0] + W.l[0] - VW.l[0]),
+                  V.d[p] - VW.d[p + q] - (V.d[0] - VW.d[0]),
+                  W.d[q] - VW.d[p + q] - (W.d[0] - VW.d[0]),
+                  V.t[p] - VW.t[p + q] - (V.t[0] - VW.t[0]),
+                  -VW.t[p + q] + VW.t[0],
+                  W.t[q] - VW.t[p + q] - (W.t[0] - VW.t[0])};
+    };
+    double total = 0.0;
+    g.setZero();
+    H.setZero();
+    std::vector<Part> pa, pg;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      const auto x = static_cast<std::size_t>(c.x[i]), tx = static_cast<std::size_t>(c.tx[i]),
+                 n = static_cast<std::size_t>(c.T[i]);
+      pa.assign(1, part(A, B, AB, x, n - x));
+      pg.assign(1, part(G, D, GD, 0, n));
+      for (std::size_t k = 0; k + tx < n; ++k) {
+        pa.push_back(part(A, B, AB, x, tx - x + k));
+        pg.push_back(part(G, D, GD, 1, tx + k));
+      }
+      double m = -std::numeric_limits<double>::infinity();
+      for (std::size_t k = 0; k < pa.size(); ++k) m = std::max(m, pa[k].v + pg[k].v);
+      double sum = 0.0;
+      Eigen::Vector4d mean = Eigen::Vector4d::Zero();
+      Eigen::Matrix4d second = Eigen::Matrix4d::Zero();
+      for (std::size_t k = 0; k < pa.size(); ++k) {
+        const double wk = std::exp(pa[k].v + pg[k].v - m);
+        const Eigen::Vector4d d(pa[k].g0, pa[k].g1, pg[k].g0, pg[k].g1);
+        sum += wk;
+        mean += wk * d;
+        second += wk * d * d.transpose();
+        second(0, 0) += wk * pa[k].h00;
+        second(0, 1) += wk * pa[k].h01;
+        second(1, 0) += wk * pa[k].h01;
+        second(1, 1) += wk * pa[k].h11;
+        second(2, 2) += wk * pg[k].h00;
+        second(2, 3) += wk * pg[k].h01;
+        second(3, 2) += wk * pg[k].h01;
+        second(3, 3) += wk * pg[k].h11;
+      }
+      mean /= sum;
+      const double w = c.w[i];
+      total += w * (m + std::log(sum));
+      g += w * mean;
+      H += w * (second / sum - mean * mean.transpose());
+    }
     return total;
   }
 

@@ -9,7 +9,10 @@
 #include <span>
 #include <string>
 
+#include <Eigen/Core>
 #include <boost/math/special_functions/beta.hpp>
+#include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/trigamma.hpp>
 
 #include "leadscore/churn/data.hpp"
 #include "leadscore/churn/fit.hpp"
@@ -38,6 +41,85 @@ inline void check_params(const char* where, std::initializer_list<double> ps) {
 inline double logistic_neg(double u) {  // 1 / (1 + e^u), no overflow
   return u > 0 ? std::exp(-u) / (1.0 + std::exp(-u)) : 1.0 / (1.0 + std::exp(u));
 }
+
+/// Log-likelihood sum of BG/NBD (shift 0) or MBG/NBD (shift 1) with its exact
+/// gradient and Hessian in (r, alpha, a, b), derived by hand so the fit needs
+/// no dual numbers. Per group of equal x, the x-only head
+///   lgam(r+x) - lgam(r) + r log(alpha) + lbeta(a, b+x+shift) - lbeta(a, b);
+/// per row, with rx = r+x, LT = log(alpha+T), Lt = log(alpha+t_x),
+/// c1 = b+x-1+shift and u = log(a/c1) + rx (LT - Lt), the term
+/// -rx LT + log(1 + e^u) (only -rx LT for BG/NBD rows with x = 0, which
+/// cannot have dropped out). With sig = e^u/(1+e^u) the row's derivatives are
+/// base + sig u' and base'' + sig(1-sig) u' u'^T + sig u''.
+inline double nbd_dropout_ll(const Compact& c, const std::array<double, 4>& p, double shift,
+                             Eigen::Vector4d& g, Eigen::Matrix4d& H) {
+  using boost::math::digamma;
+  using boost::math::trigamma;
+  const double r = p[0], al = p[1], a = p[2], b = p[3];
+  const double ia = 1.0 / a, ial = 1.0 / al, log_a = std::log(a), log_al = std::log(al);
+  const double lg0 = -lgam(r) - lgam(b) + lgam(a + b);
+  const double dr0 = -digamma(r), tr0 = -trigamma(r);
+  const double dab = digamma(a + b), tab = trigamma(a + b), db0 = dab - digamma(b), tb0 = tab - trigamma(b);
+  double total = 0.0;
+  g.setZero();
+  H.setZero();
+  for (std::size_t k = 0; k + 1 < c.group.size(); ++k) {
+    const std::size_t lo = c.group[k], hi = c.group[k + 1];
+    const double x = c.x[lo], rx = r + x, bx = b + x + shift;
+    const bool drops = x + shift > 0.0;
+    const double c1 = bx - 1.0, ic = drops ? 1.0 / c1 : 0.0, lr = drops ? log_a - std::log(c1) : 0.0;
+    // weighted sums over the group's rows (E = 1/(alpha+T) - 1/(alpha+t_x),
+    // Q = 1/(alpha+t_x)^2 - 1/(alpha+T)^2)
+    double w_sum = 0, v = 0, s_lT = 0, s_iT = 0, s_iT2 = 0;
+    double s_sig = 0, s_sigD = 0, s_sigE = 0, s_sigQ = 0;
+    double s_s2 = 0, s_s2D = 0, s_s2E = 0, s_s2DD = 0, s_s2DE = 0, s_s2EE = 0;
+    for (std::size_t i = lo; i < hi; ++i) {
+      const double w = c.w[i], iT = 1.0 / (al + c.T[i]), lT = std::log(al + c.T[i]);
+      w_sum += w;
+      s_lT += w * lT;
+      s_iT += w * iT;
+      s_iT2 += w * iT * iT;
+      if (!drops) continue;
+      const double it = 1.0 / (al + c.tx[i]);
+      const double D = lT - std::log(al + c.tx[i]), E = iT - it, Q = it * it - iT * iT;
+      const double u = lr + rx * D;
+      // sig and sig (1 - sig) from e = e^-|u| (no overflow, no cancellation)
+      const double e = std::exp(-std::abs(u)), inv = 1.0 / (1.0 + e);
+      const double sig = u > 0.0 ? inv : e * inv, s2 = e * inv * inv;
+      v += w * ((u > 0.0 ? u : 0.0) + std::log1p(e));
+      s_sig += w * sig;
+      s_sigD += w * sig * D;
+      s_sigE += w * sig * E;
+      s_sigQ += w * sig * Q;
+      s_s2 += w * s2;
+      s_s2D += w * s2 * D;
+      s_s2E += w * s2 * E;
+      s_s2DD += w * s2 * D * D;
+      s_s2DE += w * s2 * D * E;
+      s_s2EE += w * s2 * E * E;
+    }
+    // head and its derivatives (the lbeta part vanishes when x + shift == 0)
+    const double head = lgam(rx) + lg0 + r * log_al + lgam(bx) - lgam(a + bx);
+    const double d_abx = digamma(a + bx), t_abx = trigamma(a + bx);
+    total += v - rx * s_lT + w_sum * head;
+    g[0] += s_sigD - s_lT + w_sum * (digamma(rx) + dr0 + log_al);
+    g[1] += rx * (s_sigE - s_iT) + w_sum * r * ial;
+    g[2] += s_sig * ia + w_sum * (dab - d_abx);
+    g[3] += -s_sig * ic + w_sum * (digamma(bx) - d_abx + db0);
+    H(0, 0) += s_s2DD + w_sum * (trigamma(rx) + tr0);
+    H(0, 1) += rx * s_s2DE + s_sigE - s_iT + w_sum * ial;
+    H(1, 1) += rx * (s_iT2 + rx * s_s2EE + s_sigQ) - w_sum * r * ial * ial;
+    H(0, 2) += s_s2D * ia;
+    H(0, 3) -= s_s2D * ic;
+    H(1, 2) += rx * s_s2E * ia;
+    H(1, 3) -= rx * s_s2E * ic;
+    H(2, 2) += (s_s2 - s_sig) * ia * ia + w_sum * (tab - t_abx);
+    H(2, 3) += -s_s2 * ia * ic + w_sum * (tab - t_abx);
+    H(3, 3) += (s_s2 + s_sig) * ic * ic + w_sum * (trigamma(bx) - t_abx + tb0);
+  }
+  H = H.selfadjointView<Eigen::Upper>();
+  return total;
+}
 }  // namespace detail
 
 class BgNbdModel {
@@ -55,10 +137,12 @@ class BgNbdModel {
     constexpr const char* where = "BgNbdModel::fit";
     validate(where, data);
     const Compact c = compact(data);
-    auto ll = [&c](const auto& p) { return log_likelihood_sum(c, p[0], p[1], p[2], p[3]); };
+    auto llh = [&c](const std::array<double, 4>& p, Eigen::Vector4d& g, Eigen::Matrix4d& H) {
+      return detail::nbd_dropout_ll(c, p, 0.0, g, H);
+    };
     const auto& s = cfg.initial;
-    FitInfo info = detail::fit_log_params<4>(
-        where, ll, c.total_weight, {s.r, s.alpha, s.a, s.b}, {"r", "alpha", "a", "b"},
+    FitInfo info = detail::fit_newton<4>(
+        where, llh, c.total_weight, {s.r, s.alpha, s.a, s.b}, {"r", "alpha", "a", "b"},
         FitOptions{cfg.penalizer_coef, cfg.max_iterations, cfg.tolerance, cfg.confidence_level},
         c.size());
     const auto& e = info.estimates;
@@ -152,10 +236,10 @@ class BgNbdModel {
     validate("BgNbdModel::p_alive", x, t_x, T);
     check_out("BgNbdModel::p_alive", x.size(), out.size());
     const double la = std::log(p_.a), r = p_.r, al = p_.alpha, b1 = p_.b - 1.0;
+    detail::CountMemo log_odds([&](double xi) { return la - std::log(b1 + (xi > 0.0 ? xi : 1.0)); });
     for (std::size_t i = 0; i < x.size(); ++i) {
       const double xi = x[i];
-      const double u = la - std::log(b1 + (xi > 0.0 ? xi : 1.0)) +
-                       (r + xi) * std::log((al + T[i]) / (al + t_x[i]));
+      const double u = log_odds(xi) + (r + xi) * std::log((al + T[i]) / (al + t_x[i]));
       const double pa = 1.0 / (1.0 + std::exp(std::min(u, 700.0)));
       out[i] = xi > 0.0 ? pa : 1.0;
     }
@@ -175,42 +259,48 @@ class BgNbdModel {
     validate("BgNbdModel::expected_purchases", x, t_x, T);
     check_out("BgNbdModel::expected_purchases", x.size(), out.size());
     check_horizon("BgNbdModel::expected_purchases", t);
-    // Blocks of kBlock customers share one vectorised 2F1 recurrence; rows
-    // the closed form cannot take (see conditional_core) go one by one.
-    const double r = p_.r, al = p_.alpha, a = p_.a, b = p_.b;
-    const double A = a + b - 1.0 - r, B = a - 1.0;
-    const bool closed = std::abs(a - 1.0) > 1e-7;
-    for (std::size_t i0 = 0; i0 < x.size(); i0 += kBlock) {
-      const std::size_t n = std::min<std::size_t>(kBlock, x.size() - i0);
-      double C[kBlock], z[kBlock], f[kBlock];
-      bool ok = closed && t > 0.0;
-      for (std::size_t j = 0; j < static_cast<std::size_t>(kBlock); ++j) {
-        const double xj = j < n ? x[i0 + j] : 0.0, Tj = j < n ? T[i0 + j] : 0.0;
-        C[j] = a + b + xj - 1.0;
-        z[j] = j < n ? t / (al + Tj + t) : 0.0;
-        if (j < n && !(C[j] > 0.0)) ok = false;
-        if (j >= n) C[j] = 1.0;
-      }
-      if (!ok) {
-        for (std::size_t j = 0; j < n; ++j) out[i0 + j] = expected_purchases(t, x[i0 + j], t_x[i0 + j], T[i0 + j]);
-        continue;
-      }
-      hyp2f1_series_block(A, B, C, z, f);
-      // Two log/exp pairs per customer: P(alive) (as in p_alive, the odds
-      // a/(b+x..) ((alpha+T)/(alpha+t_x))^(r+x) may overflow to inf, giving 0)
-      // and (1-z)^(a-1) with 1-z = (alpha+T)/(alpha+T+t).
-      for (std::size_t j = 0; j < n; ++j) {
-        const double xj = x[i0 + j], Tj = T[i0 + j];
-        const double pa = xj > 0.0 ? 1.0 / (1.0 + a / (b - 1.0 + xj) * std::exp((r + xj) * std::log((al + Tj) / (al + t_x[i0 + j])))) : 1.0;
-        const double e = (a - 1.0) * std::log((al + Tj) / (al + Tj + t));
-        const double pw = std::exp(e);
-        const double one_minus = std::abs(e) < 0.25 ? -std::expm1(e) : 1.0 - pw;
-        out[i0 + j] = C[j] / (a - 1.0) * (one_minus - pw * (f[j] - 1.0)) * pa;
-      }
-    }
+    // E = conditional_core(x, T, t) * P(alive | x, t_x, T); the core (a 2F1
+    // series) is evaluated once per distinct (x, T). As in p_alive, the odds
+    // a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x) may overflow to inf, giving 0.
+    const double r = p_.r, al = p_.alpha, a = p_.a, b1 = p_.b - 1.0;
+    detail::CountMemo odds([&](double xi) { return a / (b1 + xi); });
+    detail::memoised_product(
+        x, T, out,
+        [&](std::size_t n, const double* xs, const double* Ts, double* res) { core_block(t, n, xs, Ts, res); },
+        [&](std::size_t i) {
+          const double xi = x[i];
+          return xi > 0.0 ? 1.0 / (1.0 + odds(xi) * std::exp((r + xi) * std::log((al + T[i]) / (al + t_x[i]))))
+                          : 1.0;
+        });
   }
 
  private:
+  // res[j] = conditional_core(xs[j], Ts[j], t) for j < n <= kBlock, the lanes
+  // sharing one vectorised 2F1 recurrence; blocks with a lane the closed form
+  // cannot take go one by one.
+  void core_block(double t, std::size_t n, const double* xs, const double* Ts, double* res) const {
+    const double r = p_.r, al = p_.alpha, a = p_.a, b = p_.b;
+    double C[kBlock], z[kBlock], f[kBlock];
+    bool ok = std::abs(a - 1.0) > 1e-7 && t > 0.0;
+    for (std::size_t j = 0; j < static_cast<std::size_t>(kBlock); ++j) {
+      C[j] = j < n ? a + b + xs[j] - 1.0 : 1.0;
+      z[j] = j < n ? t / (al + Ts[j] + t) : 0.0;
+      if (!(C[j] > 0.0)) ok = false;
+    }
+    if (!ok) {
+      for (std::size_t j = 0; j < n; ++j) res[j] = conditional_core(xs[j], Ts[j], t);
+      return;
+    }
+    hyp2f1_series_block(a + b - 1.0 - r, a - 1.0, C, z, f);
+    // (1-z)^(a-1) with 1-z = (alpha+T)/(alpha+T+t)
+    for (std::size_t j = 0; j < n; ++j) {
+      const double e = (a - 1.0) * std::log((al + Ts[j]) / (al + Ts[j] + t));
+      const double pw = std::exp(e);
+      const double one_minus = std::abs(e) < 0.25 ? -std::expm1(e) : 1.0 - pw;
+      res[j] = C[j] / (a - 1.0) * (one_minus - pw * (f[j] - 1.0));
+    }
+  }
+
   // (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)],
   // z = t/(alpha+T+t). Euler's transformation 2F1(A,B;C;z) = (1-z)^(C-A-B)
   // 2F1(C-A, C-B; C; z) folds the power in: the bracket becomes

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <numeric>
 #include <span>
 #include <string>
@@ -69,6 +71,20 @@ inline void validate(const char* where, std::span<const double> x, std::span<con
   detail::check_sizes(where, n, T.size(), "T");
   if (!w.empty()) detail::check_sizes(where, n, w.size(), "weight");
   if (!id.empty()) detail::check_sizes(where, n, id.size(), "id");
+  // Fast pass without early exits (batch predictions validate every call);
+  // the row-by-row pass below only runs to name the first bad row.
+  bool ok = true;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double xi = x[i], ti = tx[i], Ti = T[i];
+    // an integer in [0, 2^53] (so the conversion is exact and NaN fails)
+    const bool count = xi >= 0.0 && xi <= 9007199254740992.0 &&
+                       static_cast<double>(static_cast<std::int64_t>(xi)) == xi;
+    ok &= count & (ti >= 0.0) & (ti <= Ti) & (Ti <= std::numeric_limits<double>::max()) &
+          ((xi > 0.0) | (ti == 0.0));
+  }
+  if (!w.empty())
+    for (std::size_t i = 0; i < n; ++i) ok &= (w[i] >= 0.0) & (w[i] <= std::numeric_limits<double>::max());
+  if (ok) return;
   for (std::size_t i = 0; i < n; ++i) {
     if (!detail::is_count(x[i]))
       detail::bad_row(where, id, i,

@@ -44,10 +44,12 @@ class MbgNbdModel {
     constexpr const char* where = "MbgNbdModel::fit";
     validate(where, data);
     const Compact c = compact(data);
-    auto ll = [&c](const auto& p) { return log_likelihood_sum(c, p[0], p[1], p[2], p[3]); };
+    auto llh = [&c](const std::array<double, 4>& p, Eigen::Vector4d& g, Eigen::Matrix4d& H) {
+      return detail::nbd_dropout_ll(c, p, 1.0, g, H);
+    };
     const auto& s = cfg.initial;
-    FitInfo info = detail::fit_log_params<4>(
-        where, ll, c.total_weight, {s.r, s.alpha, s.a, s.b}, {"r", "alpha", "a", "b"},
+    FitInfo info = detail::fit_newton<4>(
+        where, llh, c.total_weight, {s.r, s.alpha, s.a, s.b}, {"r", "alpha", "a", "b"},
         FitOptions{cfg.penalizer_coef, cfg.max_iterations, cfg.tolerance, cfg.confidence_level},
         c.size());
     const auto& e = info.estimates;
@@ -129,8 +131,9 @@ class MbgNbdModel {
     validate("MbgNbdModel::p_alive", x, t_x, T);
     check_out("MbgNbdModel::p_alive", x.size(), out.size());
     const double la = std::log(p_.a), r = p_.r, al = p_.alpha, b = p_.b;
+    detail::CountMemo log_odds([&](double xi) { return la - std::log(b + xi); });
     for (std::size_t i = 0; i < x.size(); ++i) {
-      const double u = la - std::log(b + x[i]) + (r + x[i]) * std::log((al + T[i]) / (al + t_x[i]));
+      const double u = log_odds(x[i]) + (r + x[i]) * std::log((al + T[i]) / (al + t_x[i]));
       out[i] = 1.0 / (1.0 + std::exp(std::min(u, 700.0)));
     }
   }
@@ -147,42 +150,43 @@ class MbgNbdModel {
     validate("MbgNbdModel::expected_purchases", x, t_x, T);
     check_out("MbgNbdModel::expected_purchases", x.size(), out.size());
     if (!(t >= 0.0) || !std::isfinite(t)) throw InvalidInput("MbgNbdModel::expected_purchases: bad t");
-    // Blocks of kBlock customers share one vectorised 2F1 recurrence; rows
-    // the closed form cannot take (see conditional_core) go one by one.
+    // E = conditional_core(x, T, t) * P(alive | x, t_x, T); the core (a 2F1
+    // series) is evaluated once per distinct (x, T). As in p_alive, the odds
+    // a/(b+x) ((alpha+T)/(alpha+t_x))^(r+x) may overflow to inf, giving 0.
     const double r = p_.r, al = p_.alpha, a = p_.a, b = p_.b;
-    const double A = a + b - r, B = a - 1.0;
-    const bool closed = std::abs(a - 1.0) > 1e-7;
-    for (std::size_t i0 = 0; i0 < x.size(); i0 += kBlock) {
-      const std::size_t n = std::min<std::size_t>(kBlock, x.size() - i0);
-      double C[kBlock], z[kBlock], f[kBlock];
-      bool ok = closed && t > 0.0;
-      for (std::size_t j = 0; j < static_cast<std::size_t>(kBlock); ++j) {
-        const double xj = j < n ? x[i0 + j] : 0.0, Tj = j < n ? T[i0 + j] : 0.0;
-        C[j] = a + b + xj;
-        z[j] = j < n ? t / (al + Tj + t) : 0.0;
-        if (j < n && !(C[j] > 0.0)) ok = false;
-        if (j >= n) C[j] = 1.0;
-      }
-      if (!ok) {
-        for (std::size_t j = 0; j < n; ++j) out[i0 + j] = expected_purchases(t, x[i0 + j], t_x[i0 + j], T[i0 + j]);
-        continue;
-      }
-      hyp2f1_series_block(A, B, C, z, f);
-      // Two log/exp pairs per customer: P(alive) (as in p_alive, the odds
-      // a/(b+x..) ((alpha+T)/(alpha+t_x))^(r+x) may overflow to inf, giving 0)
-      // and (1-z)^(a-1) with 1-z = (alpha+T)/(alpha+T+t).
-      for (std::size_t j = 0; j < n; ++j) {
-        const double xj = x[i0 + j], Tj = T[i0 + j];
-        const double pa = 1.0 / (1.0 + a / (b + xj) * std::exp((r + xj) * std::log((al + Tj) / (al + t_x[i0 + j]))));
-        const double e = (a - 1.0) * std::log((al + Tj) / (al + Tj + t));
-        const double pw = std::exp(e);
-        const double one_minus = std::abs(e) < 0.25 ? -std::expm1(e) : 1.0 - pw;
-        out[i0 + j] = C[j] / (a - 1.0) * (one_minus - pw * (f[j] - 1.0)) * pa;
-      }
-    }
+    detail::CountMemo odds([&](double xi) { return a / (b + xi); });
+    detail::memoised_product(
+        x, T, out,
+        [&](std::size_t n, const double* xs, const double* Ts, double* res) { core_block(t, n, xs, Ts, res); },
+        [&](std::size_t i) {
+          return 1.0 / (1.0 + odds(x[i]) * std::exp((r + x[i]) * std::log((al + T[i]) / (al + t_x[i]))));
+        });
   }
 
  private:
+  // res[j] = conditional_core(xs[j], Ts[j], t) for j < n <= kBlock, the lanes
+  // sharing one vectorised 2F1 recurrence (one by one where a == 1).
+  void core_block(double t, std::size_t n, const double* xs, const double* Ts, double* res) const {
+    const double r = p_.r, al = p_.alpha, a = p_.a, b = p_.b;
+    if (!(std::abs(a - 1.0) > 1e-7 && t > 0.0)) {
+      for (std::size_t j = 0; j < n; ++j) res[j] = conditional_core(xs[j], Ts[j], t);
+      return;
+    }
+    double C[kBlock], z[kBlock], f[kBlock];
+    for (std::size_t j = 0; j < static_cast<std::size_t>(kBlock); ++j) {
+      C[j] = j < n ? a + b + xs[j] : 1.0;
+      z[j] = j < n ? t / (al + Ts[j] + t) : 0.0;
+    }
+    hyp2f1_series_block(a + b - r, a - 1.0, C, z, f);
+    // (1-z)^(a-1) with 1-z = (alpha+T)/(alpha+T+t)
+    for (std::size_t j = 0; j < n; ++j) {
+      const double e = (a - 1.0) * std::log((al + Ts[j]) / (al + Ts[j] + t));
+      const double pw = std::exp(e);
+      const double one_minus = std::abs(e) < 0.25 ? -std::expm1(e) : 1.0 - pw;
+      res[j] = C[j] / (a - 1.0) * (one_minus - pw * (f[j] - 1.0));
+    }
+  }
+
   // Euler-transformed as in BgNbdModel: with C = a+b+x, the bracket is
   // 1 - (1-z)^(a-1) 2F1(a+b-r, a-1; a+b+x; z). C > 0 always.
   double conditional_core(double x, double T, double t) const {

@@ -5,12 +5,20 @@
 //  * log-space helpers (log-sum-exp, log(e^a - e^b), thread-safe lgamma);
 //  * hyp2f1       the Gaussian hypergeometric function 2F1(a,b;c;z), 0 <= z < 1,
 //                 with a quadrature switch for the Pareto/NBD case c = a + 1
-//                 when z is close to 1 and the power series converges slowly.
+//                 when z is close to 1 and the power series converges slowly;
+//  * memos        for batch predictions over data whose (x, t_x, T) repeat.
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <limits>
+#include <span>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include <boost/math/special_functions/digamma.hpp>
 
@@ -213,6 +221,151 @@ inline void hyp2f1_series_block(double A, double B, const double* C, const doubl
   }
   for (int j = 0; j < kBlock; ++j) out[j] = sum[j];
 }
+
+namespace detail {
+
+/// Memo for batch predictions that depend on K row values (e.g. (x, T)):
+/// real and simulated summaries repeat them heavily, so each distinct key is
+/// evaluated once per call. Open addressing on the bit patterns, the value
+/// in the slot (one cache line per lookup); at most `max_keys` keys are kept.
+template <int K>
+class KeyMemo {
+ public:
+  using Key = std::array<double, K>;
+
+  explicit KeyMemo(std::size_t max_keys) : max_keys_(max_keys) {
+    std::size_t cap = 16;
+    shift_ = 60;
+    while (cap < 2 * max_keys) {
+      cap *= 2;
+      --shift_;
+    }
+    Slot empty{};
+    empty.bits[0] = kEmpty;
+    slots_.assign(cap, empty);
+  }
+
+  /// The value slot of `key`: `fresh` says it is new and the caller must fill
+  /// it. nullptr when the key is new and the memo is full.
+  double* find_or_insert(const Key& key, bool& fresh) {
+    std::array<std::uint64_t, K> bits;
+    for (int k = 0; k < K; ++k) bits[k] = std::bit_cast<std::uint64_t>(key[k]);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t h = home(key);; h = (h + 1) & mask) {
+      Slot& s = slots_[h];
+      if (s.bits[0] == kEmpty) {
+        if (size_ >= max_keys_) return nullptr;
+        ++size_;
+        s.bits = bits;
+        fresh = true;
+        return &s.value;
+      }
+      bool same = true;
+      for (int k = 0; k < K; ++k) same &= s.bits[k] == bits[k];
+      if (same) {
+        fresh = false;
+        return &s.value;
+      }
+    }
+  }
+
+  /// Hint that `key` will be looked up soon (hides the cache miss of a large
+  /// memo when issued a few rows ahead).
+  void prefetch(const Key& key) const { __builtin_prefetch(&slots_[home(key)]); }
+
+ private:
+  // doubles of small integers have all-zero low bits: mix every word into
+  // the high bits, which index the table
+  std::size_t home(const Key& key) const {
+    std::uint64_t mixed = 0;
+    for (int k = 0; k < K; ++k) {
+      const std::uint64_t b = std::bit_cast<std::uint64_t>(key[k]);
+      mixed = (mixed + (b ^ (b >> 32))) * 0x9E3779B97F4A7C15ULL;
+    }
+    return static_cast<std::size_t>(mixed >> shift_);
+  }
+
+  struct Slot {
+    std::array<std::uint64_t, K> bits;
+    double value;
+  };
+  // marks an empty slot: a NaN pattern, and keys are validated numbers
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  std::size_t max_keys_, size_ = 0;
+  int shift_;  // 64 - log2(table size)
+  std::vector<Slot> slots_;
+};
+
+/// f(x) memoised for counts x < 256 (frequencies are mostly small integers);
+/// x must be a validated count.
+template <class F>
+class CountMemo {
+ public:
+  explicit CountMemo(F f) : f_(std::move(f)) { v_.fill(kUnset); }
+  double operator()(double x) {
+    if (x >= 256.0) return f_(x);
+    double& v = v_[static_cast<std::size_t>(x)];
+    if (v == kUnset) v = f_(x);
+    return v;
+  }
+
+ private:
+  static constexpr double kUnset = -std::numeric_limits<double>::infinity();
+  F f_;
+  std::array<double, 256> v_;
+};
+
+/// Most distinct pairs a batch prediction memoises (a 192 KiB table).
+inline constexpr std::size_t kMemoKeys = 4096;
+
+/// out[i] = core(x[i], T[i]) * factor(i), where the expensive core is
+/// evaluated once per distinct (x, T) pair, kBlock pairs at a time by
+/// core_block(n, xs, Ts, res). `out` holds each row's pair number in
+/// between (-1: not memoised).
+template <class CoreBlock, class Factor>
+void memoised_product(std::span<const double> x, std::span<const double> T, std::span<double> out,
+                      const CoreBlock& core_block, const Factor& factor) {
+  KeyMemo<2> memo(std::min(x.size(), kMemoKeys));
+  std::vector<double> xk, Tk;  // distinct pairs, in order of first appearance
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    bool fresh = false;
+    double* slot = memo.find_or_insert({x[i], T[i]}, fresh);
+    if (slot && fresh) {
+      *slot = static_cast<double>(xk.size());
+      xk.push_back(x[i]);
+      Tk.push_back(T[i]);
+    }
+    out[i] = slot ? *slot : -1.0;
+  }
+  std::vector<double> core(xk.size());
+  double xs[kBlock], Ts[kBlock], res[kBlock];
+  for (std::size_t k0 = 0; k0 < xk.size(); k0 += kBlock)
+    core_block(std::min<std::size_t>(kBlock, xk.size() - k0), &xk[k0], &Tk[k0], &core[k0]);
+  // rows whose pair did not fit in the memo go kBlock at a time
+  std::size_t pending[kBlock];
+  std::size_t np = 0;
+  auto flush = [&] {
+    for (std::size_t j = 0; j < np; ++j) {
+      xs[j] = x[pending[j]];
+      Ts[j] = T[pending[j]];
+    }
+    core_block(np, xs, Ts, res);
+    for (std::size_t j = 0; j < np; ++j) out[pending[j]] = res[j] * factor(pending[j]);
+    np = 0;
+  };
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double slot = out[i];
+    if (slot >= 0.0) {
+      out[i] = core[static_cast<std::size_t>(slot)] * factor(i);
+    } else {
+      pending[np++] = i;
+      if (np == static_cast<std::size_t>(kBlock)) flush();
+    }
+  }
+  if (np > 0) flush();
+}
+
+}  // namespace detail
 
 namespace detail {
 // 8-point Gauss-Legendre nodes/weights on [-1, 1].

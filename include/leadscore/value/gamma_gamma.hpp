@@ -9,6 +9,11 @@
 #include <cmath>
 #include <span>
 #include <string>
+#include <vector>
+
+#include <Eigen/Core>
+#include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/trigamma.hpp>
 
 #include "leadscore/churn/data.hpp"
 #include "leadscore/churn/fit.hpp"
@@ -83,10 +88,16 @@ class GammaGammaModel {
       }
     zero.assign(x.size(), 0.0);
     const churn::Compact c = churn::compact(x, m, zero, w);
-    auto ll = [&c](const auto& p) { return log_likelihood_sum(c, p[0], p[1], p[2]); };
+    // sum of w log(zbar) per group: the only parameter-free part of the rows
+    std::vector<double> sum_log_z(c.group.size() - 1, 0.0);
+    for (std::size_t k = 0; k + 1 < c.group.size(); ++k)
+      for (std::size_t i = c.group[k]; i < c.group[k + 1]; ++i) sum_log_z[k] += c.w[i] * std::log(c.tx[i]);
+    auto llh = [&](const std::array<double, 3>& p, Eigen::Vector3d& g, Eigen::Matrix3d& H) {
+      return log_likelihood_derivatives(c, sum_log_z, p, g, H);
+    };
     const auto& s = cfg.initial;
-    FitInfo info = churn::detail::fit_log_params<3>(
-        where, ll, c.total_weight, {s.p, s.q, s.gamma}, {"p", "q", "gamma"},
+    FitInfo info = churn::detail::fit_newton<3>(
+        where, llh, c.total_weight, {s.p, s.q, s.gamma}, {"p", "q", "gamma"},
         churn::FitOptions{cfg.penalizer_coef, cfg.max_iterations, cfg.tolerance, cfg.confidence_level},
         c.size());
     const auto& e = info.estimates;
@@ -119,6 +130,49 @@ class GammaGammaModel {
       }
       total += acc + wsum * head;
     }
+    return total;
+  }
+
+  /// log_likelihood_sum with its exact gradient and Hessian in (p, q, gamma)
+  /// (derived by hand for the Newton fit); sum_log_z[k] = sum of w log zbar
+  /// over group k. Per row, with s = gamma + x zbar, the parameter-dependent
+  /// part is -(px+q) log s; per group of equal x the head is
+  /// lgam(px+q) - lgam(px) + q log(gamma) - lgam(q) + px log x.
+  static double log_likelihood_derivatives(const churn::Compact& c, const std::vector<double>& sum_log_z,
+                                           const std::array<double, 3>& par, Eigen::Vector3d& g,
+                                           Eigen::Matrix3d& H) {
+    using boost::math::digamma;
+    using boost::math::trigamma;
+    using churn::lgam;
+    const double p = par[0], q = par[1], ga = par[2], log_g = std::log(ga), ig = 1.0 / ga;
+    const double base = q * log_g - lgam(q), dq0 = log_g - digamma(q), tq0 = -trigamma(q);
+    double total = 0.0;
+    g.setZero();
+    H.setZero();
+    for (std::size_t k = 0; k + 1 < c.group.size(); ++k) {
+      const std::size_t lo = c.group[k], hi = c.group[k + 1];
+      const double x = c.x[lo], px = p * x, pxq = px + q, lx = std::log(x);
+      double w_sum = 0, s_log = 0, s_inv = 0, s_inv2 = 0;
+      for (std::size_t i = lo; i < hi; ++i) {
+        const double w = c.w[i], sv = ga + x * c.tx[i], is = 1.0 / sv;
+        w_sum += w;
+        s_log += w * std::log(sv);
+        s_inv += w * is;
+        s_inv2 += w * is * is;
+      }
+      const double d1 = digamma(pxq), d0 = digamma(px), t1 = trigamma(pxq), t0 = trigamma(px);
+      total += (px - 1.0) * sum_log_z[k] - pxq * s_log + w_sum * (lgam(pxq) - lgam(px) + base + px * lx);
+      g[0] += x * (sum_log_z[k] - s_log + w_sum * (d1 - d0 + lx));
+      g[1] += -s_log + w_sum * (d1 + dq0);
+      g[2] += -pxq * s_inv + w_sum * q * ig;
+      H(0, 0) += w_sum * x * x * (t1 - t0);
+      H(0, 1) += w_sum * x * t1;
+      H(0, 2) -= x * s_inv;
+      H(1, 1) += w_sum * (t1 + tq0);
+      H(1, 2) += -s_inv + w_sum * ig;
+      H(2, 2) += pxq * s_inv2 - w_sum * q * ig * ig;
+    }
+    H = H.selfadjointView<Eigen::Upper>();
     return total;
   }
 
