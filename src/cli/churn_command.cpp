@@ -1,6 +1,5 @@
 // leadscore churn fit | predict: the BTYD models on customer summaries.
 
-#include <fmt/format.h>
 
 #include <iostream>
 #include <memory>
@@ -66,11 +65,11 @@ int run_predict(ChurnOptions& o) {
         m.expected_purchases(o.horizon, s.frequency, s.recency, s.T, expected);
       },
       model);
-  std::string csv = "customer_id,p_alive,churn_risk,expected_purchases\n";
-  csv.reserve(n * 64);
-  for (std::size_t i = 0; i < n; ++i)
-    csv += fmt::format("{},{},{},{}\n", csv_field(s.id[i]), p_alive[i], 1.0 - p_alive[i], expected[i]);
-  write_output(o.out, csv);
+  std::vector<double> churn_risk(n);
+  for (std::size_t i = 0; i < n; ++i) churn_risk[i] = 1.0 - p_alive[i];
+  write_output(o.out, id_table_csv(s.id, {{"p_alive", &p_alive},
+                                          {"churn_risk", &churn_risk},
+                                          {"expected_purchases", &expected}}));
   return 0;
 }
 

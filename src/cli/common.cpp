@@ -93,4 +93,18 @@ std::string csv_field(std::string_view text) {
   return out + "\"";
 }
 
+std::string id_table_csv(const std::vector<std::string>& ids,
+                         std::initializer_list<std::pair<std::string_view, const std::vector<double>*>> columns) {
+  std::string out = "customer_id";
+  for (const auto& [name, values] : columns) (out += ',') += name;
+  out += '\n';
+  out.reserve(ids.size() * (16 + 20 * columns.size()));
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    out += csv_field(ids[i]);
+    for (const auto& [name, values] : columns) (out += ',') += number((*values)[i]);
+    out += '\n';
+  }
+  return out;
+}
+
 }  // namespace leadscore::cli

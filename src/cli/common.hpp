@@ -4,7 +4,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <initializer_list>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "leadscore/io/csv.hpp"
 
@@ -55,5 +58,10 @@ std::string number(double value);
 
 /// Quotes a CSV field when it needs it.
 std::string csv_field(std::string_view text);
+
+/// A CSV table with a customer_id column then one number column per entry
+/// of `columns` (name, values), each as long as `ids`.
+std::string id_table_csv(const std::vector<std::string>& ids,
+                         std::initializer_list<std::pair<std::string_view, const std::vector<double>*>> columns);
 
 }  // namespace leadscore::cli

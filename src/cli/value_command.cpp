@@ -65,11 +65,7 @@ int run_clv(const ValueOptions& o) {
           value::customer_lifetime_value(m, spend, s.frequency, s.recency, s.T, s.monetary, clv, config);
       },
       churn_model);
-  std::string csv = "customer_id,expected_spend,clv\n";
-  csv.reserve(n * 48);
-  for (std::size_t i = 0; i < n; ++i)
-    csv += fmt::format("{},{},{}\n", csv_field(s.id[i]), expected_spend[i], clv[i]);
-  write_output(o.out, csv);
+  write_output(o.out, id_table_csv(s.id, {{"expected_spend", &expected_spend}, {"clv", &clv}}));
   return 0;
 }
 

@@ -79,14 +79,7 @@ TEST(MbgNbd, RecoversSimulatedParameters) {
   const auto sim = simulate(truth, T, 44, 1.0 / 7);
   const auto m = MbgNbdModel::fit(sim.view());
   leadscore::test::expect_recovered<4>(m.fit_info(), {truth.r, truth.alpha, truth.a, truth.b});
-  std::vector<double> pa(T.size());
-  m.p_alive(sim.frequency, sim.recency, sim.T, pa);
-  double mean_pa = 0, alive = 0;
-  for (std::size_t i = 0; i < pa.size(); ++i) {
-    mean_pa += pa[i];
-    alive += sim.alive[i];
-  }
-  EXPECT_NEAR(mean_pa / pa.size(), alive / pa.size(), 0.01);
+  leadscore::test::expect_p_alive_calibrated(m, sim);
 }
 
 TEST(MbgNbd, FitWithExtremeCustomersStaysFinite) {

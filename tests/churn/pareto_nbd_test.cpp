@@ -126,14 +126,7 @@ TEST(ParetoNbd, RecoversSimulatedParameters) {
   const auto sim = simulate(truth, T, 43, 1.0 / 7);
   const auto m = ParetoNbdModel::fit(sim.view());
   leadscore::test::expect_recovered<4>(m.fit_info(), {truth.r, truth.alpha, truth.s, truth.beta});
-  std::vector<double> pa(T.size());
-  m.p_alive(sim.frequency, sim.recency, sim.T, pa);
-  double mean_pa = 0, alive = 0;
-  for (std::size_t i = 0; i < pa.size(); ++i) {
-    mean_pa += pa[i];
-    alive += sim.alive[i];
-  }
-  EXPECT_NEAR(mean_pa / pa.size(), alive / pa.size(), 0.01);
+  leadscore::test::expect_p_alive_calibrated(m, sim);
 }
 
 TEST(ParetoNbd, FastPAliveMatchesLogSpaceRoute) {

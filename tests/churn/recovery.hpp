@@ -30,6 +30,20 @@ void expect_recovered(const churn::FitInfo& fi, const std::array<double, P>& tru
   }
 }
 
+/// P(alive) is calibrated: its mean over the simulated customers matches the
+/// share of them still active at T.
+template <class Model, class Simulated>
+void expect_p_alive_calibrated(const Model& model, const Simulated& sim) {
+  std::vector<double> pa(sim.T.size());
+  model.p_alive(sim.frequency, sim.recency, sim.T, pa);
+  double mean_pa = 0, alive = 0;
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    mean_pa += pa[i];
+    alive += sim.alive[i];
+  }
+  EXPECT_NEAR(mean_pa / pa.size(), alive / pa.size(), 0.01);
+}
+
 }  // namespace leadscore::test
 
 namespace leadscore::test {
