@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
       add_summarize_command(app),
       add_churn_command(app),
       add_value_command(app),
+      add_score_command(app),
       add_demo_command(app),
   };
 
