@@ -1,0 +1,516 @@
+#pragma once
+// Rule-based lead scoring: a RuleEngine scores leads by a RuleSet (see
+// rule_set.hpp), in bulk over a table of profiles and events as of a time,
+// or incrementally from a per-lead LeadState that each arriving event
+// updates.
+//
+// Bulk and incremental scoring give identical results because both reduce a
+// lead to the same thing: for each event filter of the rule set, the
+// matching events (time, value) sorted by time, then value. Both evaluate
+// that with the same code, so the order in which events arrive never
+// matters.
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "leadscore/core/error.hpp"
+#include "leadscore/core/events.hpp"
+#include "leadscore/core/lifecycle.hpp"
+#include "leadscore/core/profile.hpp"
+#include "leadscore/scoring/rule_set.hpp"
+
+namespace leadscore::scoring {
+
+/// One event that matched an event filter.
+struct Hit {
+  Timestamp time = 0;
+  double value = 0;  ///< NaN when the event has no value
+};
+
+/// The canonical order of hits: by time, then by the bits of the value.
+inline bool hit_before(const Hit& a, const Hit& b) noexcept {
+  if (a.time != b.time) return a.time < b.time;
+  return std::bit_cast<std::uint64_t>(a.value) < std::bit_cast<std::uint64_t>(b.value);
+}
+
+/// A rule that fired for a lead, with its points after decay and caps.
+struct Reason {
+  std::uint32_t rule = 0;  ///< index into RuleSet::rules
+  double points = 0;
+};
+
+/// The result for one lead.
+struct LeadScore {
+  double total = 0;
+  std::vector<double> groups;  ///< one per RuleSet::groups
+  std::uint32_t grade = 0;     ///< index into RuleSet::grade.bands
+  std::int32_t level = -1;     ///< index into RuleSet::level->bands, or -1 without levels
+  LifecycleStage stage = LifecycleStage::lead;
+  std::vector<Reason> reasons;  ///< largest contribution (in absolute value) first
+};
+
+/// Results for many leads, columnar; row i is profile row i.
+struct RuleScores {
+  std::size_t n_groups = 0;
+  std::vector<double> total;
+  std::vector<double> groups;  ///< row-major: groups[i * n_groups + g]
+  std::vector<std::uint32_t> grade;
+  std::vector<std::int32_t> level;
+  std::vector<LifecycleStage> stage;
+  std::vector<std::uint32_t> reason_begin{0};
+  std::vector<Reason> reasons;
+
+  std::size_t size() const noexcept { return total.size(); }
+  double group(std::size_t i, std::size_t g) const noexcept { return groups[i * n_groups + g]; }
+  std::span<const Reason> reasons_of(std::size_t i) const noexcept {
+    return {reasons.data() + reason_begin[i], reasons.data() + reason_begin[i + 1]};
+  }
+  LeadScore row(std::size_t i) const {
+    LeadScore s;
+    s.total = total[i];
+    s.groups.assign(groups.begin() + static_cast<std::ptrdiff_t>(i * n_groups),
+                    groups.begin() + static_cast<std::ptrdiff_t>((i + 1) * n_groups));
+    s.grade = grade[i];
+    s.level = level[i];
+    s.stage = stage[i];
+    const auto r = reasons_of(i);
+    s.reasons.assign(r.begin(), r.end());
+    return s;
+  }
+};
+
+/// What the engine keeps about one lead between events: the events that
+/// matched each filter of the rule set, in canonical order. Only matching
+/// events are kept (not every event). Save it with to_bytes (rules_io.hpp).
+struct LeadState {
+  std::vector<std::vector<Hit>> hits;  ///< one list per RuleSet::filters
+  std::uint64_t fingerprint = 0;       ///< of the rule set it belongs to
+};
+
+/// Profile columns looked up once for a rule set.
+struct ProfileBinding {
+  const ProfileTable* table = nullptr;
+  std::vector<const ProfileColumn*> columns;  ///< one per RuleSet::fields
+  const ProfileColumn* stage = nullptr;
+};
+
+/// FNV-1a of the rule set's JSON: tells states of different rule sets apart.
+inline std::uint64_t fingerprint(std::string_view text) noexcept {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+/// The schema of a profile table and (optionally) the event types present.
+inline DataSchema schema_of(const ProfileTable& profiles, const EventBatch* events = nullptr) {
+  DataSchema s;
+  s.check_fields = true;
+  for (const auto& c : profiles.columns) s.fields.push_back({c.name, c.is_numeric()});
+  if (events) {
+    s.check_event_types = true;
+    std::array<bool, all_event_types.size()> seen{};
+    for (EventType t : events->type) seen[static_cast<std::size_t>(t)] = true;
+    for (EventType t : all_event_types)
+      if (seen[static_cast<std::size_t>(t)]) s.event_types.push_back(t);
+  }
+  return s;
+}
+
+/// Scores leads by one rule set. Immutable and safe to share between
+/// threads; loading another rule set makes another engine and never
+/// disturbs this one.
+class RuleEngine {
+ public:
+  explicit RuleEngine(RuleSet rules)
+      : rules_(std::make_shared<const RuleSet>(std::move(rules))),
+        fingerprint_(scoring::fingerprint(rules_->json)) {
+    by_type_.resize(all_event_types.size());
+    for (std::uint32_t f = 0; f < rules_->filters.size(); ++f)
+      by_type_[static_cast<std::size_t>(rules_->filters[f].type)].push_back(f);
+  }
+
+  const RuleSet& rules() const noexcept { return *rules_; }
+  std::uint64_t fingerprint() const noexcept { return fingerprint_; }
+
+  /// Checks that the table has every field the rules test, with the right
+  /// type (JsonError with the rule's JSON path otherwise).
+  ProfileBinding bind(const ProfileTable& profiles) const {
+    profiles.validate();
+    check_schema(*rules_, schema_of(profiles));
+    ProfileBinding b;
+    b.table = &profiles;
+    for (const auto& t : rules_->fields) b.columns.push_back(profiles.find(t.field));
+    if (!rules_->stage_field.empty()) b.stage = profiles.find(rules_->stage_field);
+    return b;
+  }
+
+  /// Scores every profile row as of `as_of` from the events (events after
+  /// `as_of` are ignored). Every event's customer must have a profile row.
+  RuleScores score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of) const;
+
+  /// A fresh state for one lead.
+  LeadState new_state() const {
+    LeadState s;
+    s.hits.resize(rules_->filters.size());
+    s.fingerprint = fingerprint_;
+    return s;
+  }
+
+  /// Adds one event to a lead's state: O(filters of this event type), each
+  /// a binary search and an insert. Returns how many filters it matched.
+  std::size_t update(LeadState& state, EventType type, Timestamp time,
+                     double value = std::numeric_limits<double>::quiet_NaN(),
+                     std::span<const EventProperty> properties = {}) const {
+    check_state(state);
+    std::size_t touched = 0;
+    for (std::uint32_t f : by_type_[static_cast<std::size_t>(type)]) {
+      if (!matches(rules_->filters[f], value, properties)) continue;
+      auto& list = state.hits[f];
+      const Hit hit{time, value};
+      list.insert(std::upper_bound(list.begin(), list.end(), hit, hit_before), hit);
+      ++touched;
+    }
+    return touched;
+  }
+
+  /// Event i of a batch.
+  std::size_t update(LeadState& state, const EventBatch& events, std::size_t i) const {
+    return update(state, events.type[i], events.time[i], events.value[i], events.properties_of(i));
+  }
+
+  /// Scores one lead from its profile row and state.
+  LeadScore score_one(const ProfileBinding& profiles, std::size_t row, const LeadState& state,
+                      Timestamp as_of) const {
+    check_state(state);
+    if (row >= profiles.table->customer.size())
+      throw InvalidInput("RuleEngine::score_one: row " + std::to_string(row) + " is past the table's " +
+                         std::to_string(profiles.table->customer.size()) + " rows");
+    Scratch scratch(*rules_);
+    for (std::size_t f = 0; f < state.hits.size(); ++f) scratch.spans[f] = state.hits[f];
+    LeadScore out;
+    evaluate(profiles, row, as_of, scratch, out);
+    return out;
+  }
+
+  LeadScore score_one(const ProfileTable& profiles, std::size_t row, const LeadState& state,
+                      Timestamp as_of) const {
+    return score_one(bind(profiles), row, state, as_of);
+  }
+
+  /// "A", "B2", ...: the grade label followed by the level label.
+  std::string label(std::uint32_t grade, std::int32_t level) const {
+    std::string out = rules_->grade.bands[grade].label;
+    if (level >= 0 && rules_->level) out += rules_->level->bands[static_cast<std::size_t>(level)].label;
+    return out;
+  }
+
+ private:
+  struct Scratch {
+    explicit Scratch(const RuleSet& rs)
+        : field(rs.fields.size()), spans(rs.filters.size()), pos(rs.groups.size()), neg(rs.groups.size()) {}
+    std::vector<std::uint8_t> field;
+    std::vector<std::span<const Hit>> spans;
+    std::vector<double> pos, neg;
+    std::vector<Reason> reasons;
+    std::vector<std::uint32_t> group_of_reason;
+  };
+
+  void check_state(const LeadState& state) const {
+    if (state.fingerprint != fingerprint_ || state.hits.size() != rules_->filters.size())
+      throw InvalidInput("RuleEngine: the lead state belongs to another rule set");
+  }
+
+  static bool text_test(const FieldTest& t, std::string_view s) noexcept {
+    switch (t.op) {
+      case FieldOp::exists: return true;
+      case FieldOp::missing: return false;
+      case FieldOp::eq: return s == t.strings[0];
+      case FieldOp::ne: return s != t.strings[0];
+      case FieldOp::in:
+        return std::any_of(t.strings.begin(), t.strings.end(), [&](const std::string& x) { return s == x; });
+      case FieldOp::not_in:
+        return std::none_of(t.strings.begin(), t.strings.end(), [&](const std::string& x) { return s == x; });
+      case FieldOp::contains:
+        return std::any_of(t.strings.begin(), t.strings.end(),
+                           [&](const std::string& x) { return s.find(x) != std::string_view::npos; });
+      case FieldOp::starts_with:
+        return std::any_of(t.strings.begin(), t.strings.end(), [&](const std::string& x) { return s.starts_with(x); });
+      case FieldOp::ends_with:
+        return std::any_of(t.strings.begin(), t.strings.end(), [&](const std::string& x) { return s.ends_with(x); });
+      default: return false;  // numeric operators never reach text (checked at bind)
+    }
+  }
+
+  static bool number_test(const FieldTest& t, double v) noexcept {
+    if (std::isnan(v)) return t.op == FieldOp::missing;
+    switch (t.op) {
+      case FieldOp::exists: return true;
+      case FieldOp::missing: return false;
+      case FieldOp::eq: return v == t.numbers[0];
+      case FieldOp::ne: return v != t.numbers[0];
+      case FieldOp::in: return std::find(t.numbers.begin(), t.numbers.end(), v) != t.numbers.end();
+      case FieldOp::not_in: return std::find(t.numbers.begin(), t.numbers.end(), v) == t.numbers.end();
+      case FieldOp::lt: return v < t.numbers[0];
+      case FieldOp::lte: return v <= t.numbers[0];
+      case FieldOp::gt: return v > t.numbers[0];
+      case FieldOp::gte: return v >= t.numbers[0];
+      case FieldOp::between: return v >= t.numbers[0] && v <= t.numbers[1];
+      default: return false;
+    }
+  }
+
+  static bool matches(const EventFilter& f, double value, std::span<const EventProperty> props) noexcept {
+    if (f.value_bounded && (std::isnan(value) || !f.value.contains(value))) return false;
+    for (const auto& w : f.where) {
+      const EventProperty* found = nullptr;
+      for (const auto& p : props)
+        if (p.key == w.field) {
+          found = &p;
+          break;
+        }
+      if (!found) {
+        if (w.op != FieldOp::missing) return false;
+      } else if (!text_test(w, found->value)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static double age_days(Timestamp as_of, Timestamp t) noexcept {
+    return static_cast<double>(as_of - t) / static_cast<double>(seconds_per_day);
+  }
+
+  // The hits of a filter that count at `as_of` within `within_days`.
+  static std::span<const Hit> in_window(std::span<const Hit> hits, Timestamp as_of, double within_days) noexcept {
+    const auto end = std::partition_point(hits.begin(), hits.end(), [&](const Hit& h) { return h.time <= as_of; });
+    auto begin = hits.begin();
+    if (std::isfinite(within_days))
+      begin = std::partition_point(hits.begin(), end, [&](const Hit& h) { return !(age_days(as_of, h.time) < within_days); });
+    return {begin, end};
+  }
+
+  struct Context {
+    const Scratch& scratch;
+    Timestamp as_of;
+    const std::vector<double>* groups;  // set during qualification
+    double total;
+  };
+
+  bool eval(std::uint32_t node, const Context& c) const {
+    const RuleSet& rs = *rules_;
+    const ConditionNode& n = rs.nodes[node];
+    switch (n.kind) {
+      case NodeKind::all:
+        for (std::uint32_t k = 0; k < n.count; ++k)
+          if (!eval(rs.children[n.first + k], c)) return false;
+        return true;
+      case NodeKind::any:
+        for (std::uint32_t k = 0; k < n.count; ++k)
+          if (eval(rs.children[n.first + k], c)) return true;
+        return false;
+      case NodeKind::negate: return !eval(rs.children[n.first], c);
+      case NodeKind::field: return c.scratch.field[n.index] != 0;
+      case NodeKind::score: {
+        const ScoreTest& t = rs.scores[n.index];
+        return t.range.contains(t.group < 0 ? c.total : (*c.groups)[static_cast<std::size_t>(t.group)]);
+      }
+      case NodeKind::event: {
+        const EventTest& t = rs.events[n.index];
+        const auto hits = in_window(c.scratch.spans[t.filter], c.as_of, t.within_days);
+        switch (t.measure) {
+          case EventMeasure::count: return t.range.contains(static_cast<double>(hits.size()));
+          case EventMeasure::sum: {
+            double sum = 0;
+            for (const Hit& h : hits)
+              if (!std::isnan(h.value)) sum += h.value;
+            return t.range.contains(sum);
+          }
+          case EventMeasure::last_days:
+            return !hits.empty() && t.range.contains(age_days(c.as_of, hits.back().time));
+        }
+      }
+    }
+    return false;
+  }
+
+  void evaluate(const ProfileBinding& b, std::size_t row, Timestamp as_of, Scratch& s, LeadScore& out) const {
+    const RuleSet& rs = *rules_;
+    for (std::size_t f = 0; f < rs.fields.size(); ++f) {
+      const ProfileColumn& col = *b.columns[f];
+      const FieldTest& t = rs.fields[f];
+      if (col.is_numeric()) {
+        s.field[f] = number_test(t, std::get<0>(col.values)[row]);
+      } else {
+        const auto& v = std::get<1>(col.values)[row];
+        s.field[f] = v ? text_test(t, *v) : t.op == FieldOp::missing;
+      }
+    }
+    const Context c{s, as_of, nullptr, 0};
+    std::fill(s.pos.begin(), s.pos.end(), 0.0);
+    std::fill(s.neg.begin(), s.neg.end(), 0.0);
+    s.reasons.clear();
+    for (std::uint32_t r = 0; r < rs.rules.size(); ++r) {
+      const Rule& rule = rs.rules[r];
+      if (rule.condition >= 0 && !eval(static_cast<std::uint32_t>(rule.condition), c)) continue;
+      const Decay& decay = rs.groups[rule.group].decay;
+      double points = 0;
+      if (rule.each) {
+        const auto hits = in_window(s.spans[rule.each->filter], as_of, rule.each->within_days);
+        if (hits.empty()) continue;
+        for (const Hit& h : hits) points += rule.points * decay.factor(age_days(as_of, h.time));
+      } else {
+        // Event-driven once-rules decay by the age of the latest event their
+        // condition looks at; profile rules keep their points.
+        Timestamp latest = 0;
+        bool any = false;
+        for (std::uint32_t f : rule.event_filters) {
+          const auto hits = in_window(s.spans[f], as_of, unbounded);
+          if (!hits.empty() && (!any || hits.back().time > latest)) latest = hits.back().time, any = true;
+        }
+        points = any ? rule.points * decay.factor(age_days(as_of, latest)) : rule.points;
+      }
+      if (std::abs(points) > rule.max_points) points = std::copysign(rule.max_points, points);
+      if (points == 0) continue;
+      (points > 0 ? s.pos : s.neg)[rule.group] += points;
+      s.reasons.push_back({r, points});
+    }
+    // Group caps scale the group's positive (or negative) reasons alike.
+    out.groups.resize(rs.groups.size());
+    out.total = 0;
+    std::vector<double>& scale = s.pos;  // reused: pos/neg become factors
+    for (std::size_t g = 0; g < rs.groups.size(); ++g) {
+      const Group& group = rs.groups[g];
+      const double pos = s.pos[g], neg = s.neg[g], sum = pos + neg;
+      double fp = 1, fn = 1;
+      if (sum > group.max && pos > 0) fp = std::max(0.0, group.max - neg) / pos;
+      if (sum < group.min && neg < 0) fn = std::min(0.0, group.min - pos) / neg;
+      out.groups[g] = std::clamp(sum, group.min, group.max);
+      out.total += out.groups[g];
+      scale[g] = fp;
+      s.neg[g] = fn;
+    }
+    out.reasons.clear();
+    for (const Reason& r : s.reasons) {
+      const std::uint32_t g = rs.rules[r.rule].group;
+      const double p = r.points * (r.points > 0 ? scale[g] : s.neg[g]);
+      if (p != 0) out.reasons.push_back({r.rule, p});
+    }
+    std::sort(out.reasons.begin(), out.reasons.end(), [](const Reason& a, const Reason& x) {
+      const double aa = std::abs(a.points), ax = std::abs(x.points);
+      return aa != ax ? aa > ax : a.rule < x.rule;
+    });
+    out.grade = static_cast<std::uint32_t>(
+        rs.grade.pick(rs.grade.group < 0 ? out.total : out.groups[static_cast<std::size_t>(rs.grade.group)]));
+    out.level = rs.level ? static_cast<std::int32_t>(rs.level->pick(
+                               rs.level->group < 0 ? out.total : out.groups[static_cast<std::size_t>(rs.level->group)]))
+                         : -1;
+    out.stage = LifecycleStage::lead;
+    if (b.stage) {
+      std::optional<LifecycleStage> current;
+      if (b.stage->is_numeric()) {
+        current = std::nullopt;
+      } else if (const auto& v = std::get<1>(b.stage->values)[row]) {
+        current = parse_lifecycle_stage(*v);
+      }
+      if (current && has_purchased(*current)) {
+        out.stage = *current;
+        return;
+      }
+    }
+    const Context q{s, as_of, &out.groups, out.total};
+    for (const StageRule& st : rs.stages)
+      if (eval(st.condition, q)) {
+        out.stage = st.stage;
+        break;
+      }
+  }
+
+  std::shared_ptr<const RuleSet> rules_;
+  std::uint64_t fingerprint_ = 0;
+  std::vector<std::vector<std::uint32_t>> by_type_;  // filters per event type
+};
+
+inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of) const {
+  events.validate();
+  const ProfileBinding b = bind(profiles);
+  const RuleSet& rs = *rules_;
+  const std::size_t n = profiles.customer.size();
+  constexpr std::uint32_t none = 0xFFFFFFFFu;
+
+  // Row of each customer id, then the events of each row (counting sort,
+  // stable: each row's events keep their input order).
+  std::uint32_t max_id = 0;
+  for (std::uint32_t id : profiles.customer) max_id = std::max(max_id, id);
+  std::vector<std::uint32_t> row_of(n == 0 ? 0 : std::size_t{max_id} + 1, none);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (row_of[profiles.customer[i]] != none)
+      throw InvalidInput("RuleEngine::score: customer " + std::to_string(profiles.customer[i]) +
+                         " has two profile rows (" + std::to_string(row_of[profiles.customer[i]]) + " and " +
+                         std::to_string(i) + ")");
+    row_of[profiles.customer[i]] = i;
+  }
+  std::vector<std::uint32_t> start(n + 1, 0);
+  for (std::size_t e = 0; e < events.size(); ++e) {
+    const std::uint32_t id = events.customer[e];
+    if (id >= row_of.size() || row_of[id] == none)
+      throw InvalidInput("RuleEngine::score: event " + std::to_string(e) + " is for customer " +
+                         std::to_string(id) + ", who has no profile row");
+    ++start[row_of[id] + 1];
+  }
+  for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
+  std::vector<std::uint32_t> order(events.size());
+  {
+    std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+    for (std::uint32_t e = 0; e < events.size(); ++e) order[next[row_of[events.customer[e]]]++] = e;
+  }
+
+  RuleScores out;
+  out.n_groups = rs.groups.size();
+  out.total.resize(n);
+  out.groups.resize(n * out.n_groups);
+  out.grade.resize(n);
+  out.level.resize(n);
+  out.stage.resize(n);
+  out.reason_begin.resize(n + 1);
+  out.reason_begin[0] = 0;
+
+  Scratch s(rs);
+  std::vector<std::vector<Hit>> hits(rs.filters.size());
+  LeadScore one;
+  for (std::size_t i = 0; i < n; ++i) {
+    for (auto& h : hits) h.clear();
+    for (std::uint32_t k = start[i]; k < start[i + 1]; ++k) {
+      const std::uint32_t e = order[k];
+      const auto& filters = by_type_[static_cast<std::size_t>(events.type[e])];
+      if (filters.empty()) continue;
+      const double value = events.value[e];
+      const auto props = events.properties_of(e);
+      for (std::uint32_t f : filters)
+        if (matches(rs.filters[f], value, props)) hits[f].push_back({events.time[e], value});
+    }
+    for (std::size_t f = 0; f < hits.size(); ++f) {
+      auto& h = hits[f];
+      if (!std::is_sorted(h.begin(), h.end(), hit_before)) std::sort(h.begin(), h.end(), hit_before);
+      s.spans[f] = h;
+    }
+    evaluate(b, i, as_of, s, one);
+    out.total[i] = one.total;
+    std::copy(one.groups.begin(), one.groups.end(), out.groups.begin() + static_cast<std::ptrdiff_t>(i * out.n_groups));
+    out.grade[i] = one.grade;
+    out.level[i] = one.level;
+    out.stage[i] = one.stage;
+    out.reasons.insert(out.reasons.end(), one.reasons.begin(), one.reasons.end());
+    out.reason_begin[i + 1] = static_cast<std::uint32_t>(out.reasons.size());
+  }
+  return out;
+}
+
+}  // namespace leadscore::scoring
