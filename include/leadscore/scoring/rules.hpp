@@ -288,13 +288,16 @@ class RuleEngine {
     return static_cast<double>(as_of - t) / static_cast<double>(seconds_per_day);
   }
 
-  // The hits of a filter that count at `as_of` within `within_days`.
+  // The hits of a filter that count at `as_of` within `within_days`: a
+  // suffix of the sorted list, found from its end (lists are short, and the
+  // newest events are the ones that count).
   static std::span<const Hit> in_window(std::span<const Hit> hits, Timestamp as_of, double within_days) noexcept {
-    const auto end = std::partition_point(hits.begin(), hits.end(), [&](const Hit& h) { return h.time <= as_of; });
-    auto begin = hits.begin();
-    if (std::isfinite(within_days))
-      begin = std::partition_point(hits.begin(), end, [&](const Hit& h) { return !(age_days(as_of, h.time) < within_days); });
-    return {begin, end};
+    std::size_t end = hits.size();
+    while (end > 0 && hits[end - 1].time > as_of) --end;
+    std::size_t begin = end;
+    if (!std::isfinite(within_days)) return hits.first(end);
+    while (begin > 0 && age_days(as_of, hits[begin - 1].time) < within_days) --begin;
+    return hits.subspan(begin, end - begin);
   }
 
   struct Context {
