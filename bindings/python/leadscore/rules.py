@@ -45,6 +45,12 @@ def _as_of_seconds(as_of) -> int:
     return int(ts.value // 10**9)
 
 
+def _texts(col: pd.Series) -> list:
+    """str or None per row."""
+    values = col.astype(object).where(col.notna(), None).tolist()
+    return [v if v is None or type(v) is str else str(v) for v in values]
+
+
 def _profile_columns(leads: pd.DataFrame, id_col: str | None):
     ids = leads.index if id_col is None else pd.Index(leads[id_col])
     if ids.has_duplicates:
@@ -59,7 +65,7 @@ def _profile_columns(leads: pd.DataFrame, id_col: str | None):
         if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             columns.append(np.ascontiguousarray(col.to_numpy(dtype=np.float64, na_value=np.nan)))
         else:
-            columns.append([None if pd.isna(v) else str(v) for v in col])
+            columns.append(_texts(col))
     return ids, names, columns
 
 
@@ -84,10 +90,10 @@ def _event_columns(events: pd.DataFrame | None, ids: pd.Index, id_col: str, type
         value = np.ascontiguousarray(pd.to_numeric(events[value_col], errors="raise"), dtype=np.float64)
     else:
         value = np.full(len(events), np.nan)
-    types = [str(t) for t in events[type_col]]
+    types = events[type_col].astype(str).tolist()
     skip = {id_col, type_col, time_col, value_col}
     prop_names = [str(c) for c in events.columns if c not in skip]
-    props = [[None if pd.isna(v) or v == "" else str(v) for v in events[c]] for c in events.columns if c not in skip]
+    props = [_texts(events[c].replace("", None)) for c in events.columns if c not in skip]
     return lead, types, time, value, prop_names, props
 
 
@@ -146,18 +152,14 @@ class RuleScorer:
         if isinstance(as_of, str) and as_of == "today":
             as_of = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")
         ids, names, columns, ev = self._inputs(leads, events)
-        r = engine.score(len(leads), names, columns, *ev, _as_of_seconds(as_of))
+        r = engine.score(len(leads), names, columns, *ev, _as_of_seconds(as_of), int(self.top_reasons))
         out = pd.DataFrame({"score": r["total"]}, index=ids.rename(self.id_col or ids.name))
         for g in self.group_names_:
             out[g] = r["groups"][g]
         out["grade"] = r["grade"]
         out["label"] = r["label"]
         out["stage"] = r["stage"]
-        begin, rule, points = r["reason_begin"], r["reason_rule"], r["reason_points"]
-        out["reasons"] = [
-            [(self.rule_ids_[rule[k]], float(points[k])) for k in range(begin[i], min(begin[i + 1], begin[i] + self.top_reasons))]
-            for i in range(len(leads))
-        ]
+        out["reasons"] = r["reasons"]
         return out
 
     def compare(self, others, leads: pd.DataFrame, events: pd.DataFrame | None, as_of, outcome) -> pd.DataFrame:

@@ -73,7 +73,7 @@ EventBatch make_events(const InArray<std::int64_t>& lead, const std::vector<std:
   return e;
 }
 
-nb::dict scores_dict(const RuleEngine& engine, RuleScores&& s) {
+nb::dict scores_dict(const RuleEngine& engine, RuleScores&& s, std::size_t top_reasons) {
   const RuleSet& rs = engine.rules();
   const std::size_t n = s.size();
   nb::dict d;
@@ -93,13 +93,17 @@ nb::dict scores_dict(const RuleEngine& engine, RuleScores&& s) {
   d["grade"] = grade;
   d["label"] = label;
   d["stage"] = stage;
-  std::vector<std::int64_t> begin(s.reason_begin.begin(), s.reason_begin.end());
-  std::vector<std::int64_t> rule;
-  std::vector<double> points;
-  for (const Reason& r : s.reasons) rule.push_back(r.rule), points.push_back(r.points);
-  d["reason_begin"] = to_numpy(std::move(begin));
-  d["reason_rule"] = to_numpy(std::move(rule));
-  d["reason_points"] = to_numpy(std::move(points));
+  // The top reasons of each lead as [(rule id, points), ...].
+  std::vector<nb::object> ids;
+  for (const auto& r : rs.rules) ids.push_back(nb::str(r.id.c_str()));
+  nb::list reasons;
+  for (std::size_t i = 0; i < n; ++i) {
+    nb::list mine;
+    const auto r = s.reasons_of(i);
+    for (std::size_t k = 0; k < r.size() && k < top_reasons; ++k) mine.append(nb::make_tuple(ids[r[k].rule], r[k].points));
+    reasons.append(mine);
+  }
+  d["reasons"] = reasons;
   d["total"] = to_numpy(std::move(s.total));
   return d;
 }
@@ -191,7 +195,8 @@ void register_rules(nb::module_& m) {
           [](const RuleEngine& e, std::size_t n, const std::vector<std::string>& names,
              const std::vector<nb::object>& columns, const InArray<std::int64_t>& lead,
              const std::vector<std::string>& type, const InArray<std::int64_t>& time, const InArray<double>& value,
-             const std::vector<std::string>& property_names, const std::vector<Text>& properties, Timestamp as_of) {
+             const std::vector<std::string>& property_names, const std::vector<Text>& properties, Timestamp as_of,
+             std::size_t top_reasons) {
             const ProfileTable t = make_profiles(n, names, columns);
             const EventBatch ev = make_events(lead, type, time, value, property_names, properties, n);
             RuleScores s;
@@ -199,10 +204,10 @@ void register_rules(nb::module_& m) {
               nb::gil_scoped_release unlocked;
               s = e.score(t, ev, as_of);
             }
-            return scores_dict(e, std::move(s));
+            return scores_dict(e, std::move(s), top_reasons);
           },
           "n"_a, "names"_a, "columns"_a, "lead"_a, "type"_a, "time"_a, "value"_a, "property_names"_a,
-          "properties"_a, "as_of"_a)
+          "properties"_a, "as_of"_a, "top_reasons"_a = 3)
       .def(
           "compare",
           [](const RuleEngine& e, const std::vector<const RuleEngine*>& others, std::size_t n,
