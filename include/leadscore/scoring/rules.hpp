@@ -448,8 +448,7 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
   const std::size_t n = profiles.customer.size();
   constexpr std::uint32_t none = 0xFFFFFFFFu;
 
-  // Row of each customer id, then the events of each row (counting sort,
-  // stable: each row's events keep their input order).
+  // Row of each customer id.
   std::uint32_t max_id = 0;
   for (std::uint32_t id : profiles.customer) max_id = std::max(max_id, id);
   std::vector<std::uint32_t> row_of(n == 0 ? 0 : std::size_t{max_id} + 1, none);
@@ -460,20 +459,47 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
                          std::to_string(i) + ")");
     row_of[profiles.customer[i]] = i;
   }
+  // Pass 1, in event order (sequential reads): the filters each event
+  // matches, as bits, and how many matches each row gets.
+  const std::size_t words = (rs.filters.size() + 63) / 64;
+  std::vector<std::uint64_t> mask(events.size() * words, 0);
+  std::vector<std::uint32_t> row(events.size());
   std::vector<std::uint32_t> start(n + 1, 0);
   for (std::size_t e = 0; e < events.size(); ++e) {
     const std::uint32_t id = events.customer[e];
     if (id >= row_of.size() || row_of[id] == none)
       throw InvalidInput("RuleEngine::score: event " + std::to_string(e) + " is for customer " +
                          std::to_string(id) + ", who has no profile row");
-    ++start[row_of[id] + 1];
+    row[e] = row_of[id];
+    const auto& filters = by_type_[static_cast<std::size_t>(events.type[e])];
+    if (filters.empty()) continue;
+    const double value = events.value[e];
+    const auto props = events.properties_of(e);
+    for (std::uint32_t f : filters)
+      if (matches(rs.filters[f], value, props)) {
+        mask[e * words + f / 64] |= std::uint64_t{1} << (f % 64);
+        ++start[row[e] + 1];
+      }
   }
   for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
-  std::vector<std::uint32_t> order(events.size());
+  // Pass 2: the matches grouped by row (a stable counting sort), so each
+  // lead's matches lie together.
+  struct Match {
+    std::uint32_t filter;
+    Hit hit;
+  };
+  std::vector<Match> matched(start[n]);
   {
     std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
-    for (std::uint32_t e = 0; e < events.size(); ++e) order[next[row_of[events.customer[e]]]++] = e;
+    for (std::size_t e = 0; e < events.size(); ++e)
+      for (std::size_t w = 0; w < words; ++w)
+        for (std::uint64_t bits = mask[e * words + w]; bits != 0; bits &= bits - 1) {
+          const auto f = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+          matched[next[row[e]]++] = {f, {events.time[e], events.value[e]}};
+        }
   }
+  std::vector<std::uint64_t>().swap(mask);
+  std::vector<std::uint32_t>().swap(row);
 
   RuleScores out;
   out.n_groups = rs.groups.size();
@@ -490,15 +516,7 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
   LeadScore one;
   for (std::size_t i = 0; i < n; ++i) {
     for (auto& h : hits) h.clear();
-    for (std::uint32_t k = start[i]; k < start[i + 1]; ++k) {
-      const std::uint32_t e = order[k];
-      const auto& filters = by_type_[static_cast<std::size_t>(events.type[e])];
-      if (filters.empty()) continue;
-      const double value = events.value[e];
-      const auto props = events.properties_of(e);
-      for (std::uint32_t f : filters)
-        if (matches(rs.filters[f], value, props)) hits[f].push_back({events.time[e], value});
-    }
+    for (std::uint32_t k = start[i]; k < start[i + 1]; ++k) hits[matched[k].filter].push_back(matched[k].hit);
     for (std::size_t f = 0; f < hits.size(); ++f) {
       auto& h = hits[f];
       if (!std::is_sorted(h.begin(), h.end(), hit_before)) std::sort(h.begin(), h.end(), hit_before);
