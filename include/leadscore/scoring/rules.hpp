@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "leadscore/core/error.hpp"
@@ -347,13 +348,18 @@ class RuleEngine {
     return false;
   }
 
-  void evaluate(const ProfileBinding& b, std::size_t row, Timestamp as_of, Scratch& s, LeadScore& out) const {
+  // `text` (optional): the results of the text tests for this row,
+  // computed once per distinct value by score().
+  void evaluate(const ProfileBinding& b, std::size_t row, Timestamp as_of, Scratch& s, LeadScore& out,
+                const std::uint8_t* text = nullptr) const {
     const RuleSet& rs = *rules_;
     for (std::size_t f = 0; f < rs.fields.size(); ++f) {
       const ProfileColumn& col = *b.columns[f];
       const FieldTest& t = rs.fields[f];
       if (col.is_numeric()) {
         s.field[f] = number_test(t, std::get<0>(col.values)[row]);
+      } else if (text) {
+        s.field[f] = text[f];
       } else {
         const auto& v = std::get<1>(col.values)[row];
         s.field[f] = v ? text_test(t, *v) : t.op == FieldOp::missing;
@@ -514,6 +520,38 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
   out.reason_begin.resize(n + 1);
   out.reason_begin[0] = 0;
 
+  // Text tests: once per distinct value of each text column, not per row.
+  const std::size_t nf = rs.fields.size();
+  std::vector<std::uint8_t> text(n * nf, 0);
+  std::vector<const ProfileColumn*> done;
+  for (std::size_t f = 0; f < nf; ++f) {
+    const ProfileColumn* col = b.columns[f];
+    if (col->is_numeric() || std::find(done.begin(), done.end(), col) != done.end()) continue;
+    done.push_back(col);
+    const auto& values = std::get<1>(col->values);
+    std::unordered_map<std::string_view, std::uint32_t> code_of;
+    std::vector<std::string_view> distinct;
+    std::vector<std::uint32_t> code(n);
+    constexpr std::uint32_t missing = 0xFFFFFFFFu;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!values[i]) {
+        code[i] = missing;
+        continue;
+      }
+      const auto [it, added] = code_of.emplace(*values[i], static_cast<std::uint32_t>(distinct.size()));
+      if (added) distinct.push_back(*values[i]);
+      code[i] = it->second;
+    }
+    for (std::size_t g = f; g < nf; ++g) {
+      if (b.columns[g] != col) continue;
+      const FieldTest& t = rs.fields[g];
+      std::vector<std::uint8_t> result(distinct.size());
+      for (std::size_t k = 0; k < distinct.size(); ++k) result[k] = text_test(t, distinct[k]);
+      const std::uint8_t if_missing = t.op == FieldOp::missing;
+      for (std::size_t i = 0; i < n; ++i) text[i * nf + g] = code[i] == missing ? if_missing : result[code[i]];
+    }
+  }
+
   Scratch s(rs);
   std::vector<std::vector<Hit>> hits(rs.filters.size());
   LeadScore one;
@@ -525,7 +563,7 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
       if (!std::is_sorted(h.begin(), h.end(), hit_before)) std::sort(h.begin(), h.end(), hit_before);
       s.spans[f] = h;
     }
-    evaluate(b, i, as_of, s, one);
+    evaluate(b, i, as_of, s, one, text.data() + i * nf);
     out.total[i] = one.total;
     std::copy(one.groups.begin(), one.groups.end(), out.groups.begin() + static_cast<std::ptrdiff_t>(i * out.n_groups));
     out.grade[i] = one.grade;
