@@ -294,6 +294,15 @@ TEST(RulesScoring, RulesMustFitTheData) {
   const RuleEngine engine(parse_rule_set(R"({"groups": [{"name": "fit"}], "grade": {"group": "fit", "bands": [{"label": "A"}]},
       "rules": [{"id": "a", "group": "fit", "points": 1, "when": {"field": "industry", "eq": "IT"}}]})"));
   EXPECT_THROW((void)engine.score(p, EventBatch{}, as_of), JsonError);
+  // The stage field must hold stage names.
+  ProfileTable numeric_stage = small_profiles();
+  numeric_stage.columns.back().values = std::vector<double>{1, 2, 3};
+  try {
+    (void)RuleEngine(parse_rule_set(small_rules)).score(numeric_stage, small_events(), as_of);
+    ADD_FAILURE();
+  } catch (const JsonError& e) {
+    EXPECT_EQ(e.path(), "/qualification/stage_field");
+  }
 }
 
 TEST(RulesScoring, BadBatchesAndStates) {

@@ -151,7 +151,12 @@ class RuleEngine {
     ProfileBinding b;
     b.table = &profiles;
     for (const auto& t : rules_->fields) b.columns.push_back(profiles.find(t.field));
-    if (!rules_->stage_field.empty()) b.stage = profiles.find(rules_->stage_field);
+    if (!rules_->stage_field.empty()) {
+      b.stage = profiles.find(rules_->stage_field);
+      if (b.stage->is_numeric())
+        throw JsonError("/qualification/stage_field",
+                        "field '" + rules_->stage_field + "' holds numbers, not lifecycle stages");
+    }
     return b;
   }
 
@@ -397,7 +402,6 @@ class RuleEngine {
     // Group caps scale the group's positive (or negative) reasons alike.
     out.groups.resize(rs.groups.size());
     out.total = 0;
-    std::vector<double>& scale = s.pos;  // reused: pos/neg become factors
     for (std::size_t g = 0; g < rs.groups.size(); ++g) {
       const Group& group = rs.groups[g];
       const double pos = s.pos[g], neg = s.neg[g], sum = pos + neg;
@@ -406,13 +410,13 @@ class RuleEngine {
       if (sum < group.min && neg < 0) fn = std::min(0.0, group.min - pos) / neg;
       out.groups[g] = std::clamp(sum, group.min, group.max);
       out.total += out.groups[g];
-      scale[g] = fp;
+      s.pos[g] = fp;  // from here on, pos and neg hold the scale factors
       s.neg[g] = fn;
     }
     out.reasons.clear();
     for (const Reason& r : s.reasons) {
       const std::uint32_t g = rs.rules[r.rule].group;
-      const double p = r.points * (r.points > 0 ? scale[g] : s.neg[g]);
+      const double p = r.points * (r.points > 0 ? s.pos[g] : s.neg[g]);
       if (p != 0) out.reasons.push_back({r.rule, p});
     }
     std::sort(out.reasons.begin(), out.reasons.end(), [](const Reason& a, const Reason& x) {
@@ -426,12 +430,8 @@ class RuleEngine {
                          : -1;
     out.stage = LifecycleStage::lead;
     if (b.stage) {
-      std::optional<LifecycleStage> current;
-      if (b.stage->is_numeric()) {
-        current = std::nullopt;
-      } else if (const auto& v = std::get<1>(b.stage->values)[row]) {
-        current = parse_lifecycle_stage(*v);
-      }
+      const auto& v = std::get<1>(b.stage->values)[row];
+      const auto current = v ? parse_lifecycle_stage(*v) : std::nullopt;
       if (current && has_purchased(*current)) {
         out.stage = *current;
         return;
