@@ -293,6 +293,19 @@ class RuleEngine {
     return true;
   }
 
+  bool field_test(const ProfileBinding& b, std::size_t f, std::size_t row) const noexcept {
+    const ProfileColumn& col = *b.columns[f];
+    const FieldTest& t = rules_->fields[f];
+    if (col.is_numeric()) return number_test(t, std::get<0>(col.values)[row]);
+    const auto& v = std::get<1>(col.values)[row];
+    return v ? text_test(t, *v) : t.op == FieldOp::missing;
+  }
+
+  static std::uint8_t kept_stage(const std::optional<std::string>& v) noexcept {
+    const auto current = v ? parse_lifecycle_stage(*v) : std::nullopt;
+    return current && has_purchased(*current) ? static_cast<std::uint8_t>(*current) : no_stage;
+  }
+
   static double age_days(Timestamp as_of, Timestamp t) noexcept {
     return static_cast<double>(as_of - t) / static_cast<double>(seconds_per_day);
   }
@@ -353,22 +366,17 @@ class RuleEngine {
     return false;
   }
 
-  // `text` (optional): the results of the text tests for this row,
-  // computed once per distinct value by score().
+  // Bulk scoring passes what it computed column-wise for this row:
+  // `fields`, the results of every profile-field test, and `kept`, the
+  // stage a customer keeps (no_stage when the rules decide).
+  static constexpr std::uint8_t no_stage = 0xFF;
   void evaluate(const ProfileBinding& b, std::size_t row, Timestamp as_of, Scratch& s, LeadScore& out,
-                const std::uint8_t* text = nullptr) const {
+                const std::uint8_t* fields = nullptr, const std::uint8_t* kept = nullptr) const {
     const RuleSet& rs = *rules_;
-    for (std::size_t f = 0; f < rs.fields.size(); ++f) {
-      const ProfileColumn& col = *b.columns[f];
-      const FieldTest& t = rs.fields[f];
-      if (col.is_numeric()) {
-        s.field[f] = number_test(t, std::get<0>(col.values)[row]);
-      } else if (text) {
-        s.field[f] = text[f];
-      } else {
-        const auto& v = std::get<1>(col.values)[row];
-        s.field[f] = v ? text_test(t, *v) : t.op == FieldOp::missing;
-      }
+    if (fields) {
+      std::copy(fields, fields + rs.fields.size(), s.field.begin());
+    } else {
+      for (std::size_t f = 0; f < rs.fields.size(); ++f) s.field[f] = field_test(b, f, row);
     }
     const Context c{s, as_of, nullptr, 0};
     std::fill(s.pos.begin(), s.pos.end(), 0.0);
@@ -429,13 +437,10 @@ class RuleEngine {
                                rs.level->group < 0 ? out.total : out.groups[static_cast<std::size_t>(rs.level->group)]))
                          : -1;
     out.stage = LifecycleStage::lead;
-    if (b.stage) {
-      const auto& v = std::get<1>(b.stage->values)[row];
-      const auto current = v ? parse_lifecycle_stage(*v) : std::nullopt;
-      if (current && has_purchased(*current)) {
-        out.stage = *current;
-        return;
-      }
+    const std::uint8_t keep = kept ? *kept : b.stage ? kept_stage(std::get<1>(b.stage->values)[row]) : no_stage;
+    if (keep != no_stage) {
+      out.stage = static_cast<LifecycleStage>(keep);
+      return;
     }
     const Context q{s, as_of, &out.groups, out.total};
     for (const StageRule& st : rs.stages)
@@ -457,11 +462,15 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
   const std::size_t n = profiles.customer.size();
   constexpr std::uint32_t none = 0xFFFFFFFFu;
 
-  // Row of each customer id.
+  // Row of each customer id: no lookup when the ids are the rows (0, 1,
+  // ..., n - 1), a table otherwise.
+  bool identity = true;
+  for (std::uint32_t i = 0; i < n && identity; ++i) identity = profiles.customer[i] == i;
   std::uint32_t max_id = 0;
-  for (std::uint32_t id : profiles.customer) max_id = std::max(max_id, id);
-  std::vector<std::uint32_t> row_of(n == 0 ? 0 : std::size_t{max_id} + 1, none);
-  for (std::uint32_t i = 0; i < n; ++i) {
+  if (!identity)
+    for (std::uint32_t id : profiles.customer) max_id = std::max(max_id, id);
+  std::vector<std::uint32_t> row_of(n == 0 || identity ? 0 : std::size_t{max_id} + 1, none);
+  for (std::uint32_t i = 0; i < n && !identity; ++i) {
     if (row_of[profiles.customer[i]] != none)
       throw InvalidInput("RuleEngine::score: customer " + std::to_string(profiles.customer[i]) +
                          " has two profile rows (" + std::to_string(row_of[profiles.customer[i]]) + " and " +
@@ -476,10 +485,11 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
   std::vector<std::uint32_t> start(n + 1, 0);
   for (std::size_t e = 0; e < events.size(); ++e) {
     const std::uint32_t id = events.customer[e];
-    if (id >= row_of.size() || row_of[id] == none)
+    const std::uint32_t r = identity ? (id < n ? id : none) : (id < row_of.size() ? row_of[id] : none);
+    if (r == none)
       throw InvalidInput("RuleEngine::score: event " + std::to_string(e) + " is for customer " +
                          std::to_string(id) + ", who has no profile row");
-    row[e] = row_of[id];
+    row[e] = r;
     const auto& filters = by_type_[static_cast<std::size_t>(events.type[e])];
     if (filters.empty()) continue;
     const double value = events.value[e];
@@ -520,13 +530,20 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
   out.reason_begin.resize(n + 1);
   out.reason_begin[0] = 0;
 
-  // Text tests: once per distinct value of each text column, not per row.
+  // Field tests column by column: numeric tests over each column, text
+  // tests once per distinct value of each text column, not per row.
   const std::size_t nf = rs.fields.size();
   std::vector<std::uint8_t> text(n * nf, 0);
   std::vector<const ProfileColumn*> done;
   for (std::size_t f = 0; f < nf; ++f) {
     const ProfileColumn* col = b.columns[f];
-    if (col->is_numeric() || std::find(done.begin(), done.end(), col) != done.end()) continue;
+    if (col->is_numeric()) {
+      const FieldTest& t = rs.fields[f];
+      const auto& values = std::get<0>(col->values);
+      for (std::size_t i = 0; i < n; ++i) text[i * nf + f] = number_test(t, values[i]);
+      continue;
+    }
+    if (std::find(done.begin(), done.end(), col) != done.end()) continue;
     done.push_back(col);
     const auto& values = std::get<1>(col->values);
     std::unordered_map<std::string_view, std::uint32_t> code_of;
@@ -552,6 +569,18 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
     }
   }
 
+  // The stage a customer keeps, once per distinct value of the stage field.
+  std::vector<std::uint8_t> kept(n, no_stage);
+  if (b.stage) {
+    const auto& values = std::get<1>(b.stage->values);
+    std::unordered_map<std::string_view, std::uint8_t> stage_of;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!values[i]) continue;
+      const auto it = stage_of.find(*values[i]);
+      kept[i] = it != stage_of.end() ? it->second : stage_of.emplace(*values[i], kept_stage(values[i])).first->second;
+    }
+  }
+
   Scratch s(rs);
   std::vector<std::vector<Hit>> hits(rs.filters.size());
   LeadScore one;
@@ -563,7 +592,7 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
       if (!std::is_sorted(h.begin(), h.end(), hit_before)) std::sort(h.begin(), h.end(), hit_before);
       s.spans[f] = h;
     }
-    evaluate(b, i, as_of, s, one, text.data() + i * nf);
+    evaluate(b, i, as_of, s, one, text.data() + i * nf, &kept[i]);
     out.total[i] = one.total;
     std::copy(one.groups.begin(), one.groups.end(), out.groups.begin() + static_cast<std::ptrdiff_t>(i * out.n_groups));
     out.grade[i] = one.grade;
