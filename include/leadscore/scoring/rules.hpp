@@ -478,11 +478,16 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
     row_of[profiles.customer[i]] = i;
   }
   // Pass 1, in event order (sequential reads): the filters each event
-  // matches, as bits, and how many matches each row gets.
+  // matches, as bits, and how many matches fall in each block of rows.
+  // Grouping by block first, then by row within a block, keeps every
+  // scattered write in cache (a direct counting sort by row over a million
+  // leads misses the cache on nearly every event).
+  constexpr unsigned block_bits = 11;  // 2048 rows: a block's matches fit in L2
+  const std::size_t n_blocks = (n + (std::size_t{1} << block_bits) - 1) >> block_bits;
   const std::size_t words = (rs.filters.size() + 63) / 64;
   std::vector<std::uint64_t> mask(events.size() * words, 0);
   std::vector<std::uint32_t> row(events.size());
-  std::vector<std::uint32_t> start(n + 1, 0);
+  std::vector<std::size_t> block_start(n_blocks + 1, 0);
   for (std::size_t e = 0; e < events.size(); ++e) {
     const std::uint32_t id = events.customer[e];
     const std::uint32_t r = identity ? (id < n ? id : none) : (id < row_of.size() ? row_of[id] : none);
@@ -497,24 +502,24 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
     for (std::uint32_t f : filters)
       if (matches(rs.filters[f], value, props)) {
         mask[e * words + f / 64] |= std::uint64_t{1} << (f % 64);
-        ++start[row[e] + 1];
+        ++block_start[(r >> block_bits) + 1];
       }
   }
-  for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
-  // Pass 2: the matches grouped by row (a stable counting sort), so each
-  // lead's matches lie together.
+  for (std::size_t k = 0; k < n_blocks; ++k) block_start[k + 1] += block_start[k];
+  // Pass 2: the matches by block of rows (a stable counting sort).
   struct Match {
+    std::uint32_t row;
     std::uint32_t filter;
     Hit hit;
   };
-  std::vector<Match> matched(start[n]);
+  std::vector<Match> staged(block_start[n_blocks]);
   {
-    std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+    std::vector<std::size_t> next(block_start.begin(), block_start.end() - 1);
     for (std::size_t e = 0; e < events.size(); ++e)
       for (std::size_t w = 0; w < words; ++w)
         for (std::uint64_t bits = mask[e * words + w]; bits != 0; bits &= bits - 1) {
           const auto f = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
-          matched[next[row[e]]++] = {f, {events.time[e], events.value[e]}};
+          staged[next[row[e] >> block_bits]++] = {row[e], f, {events.time[e], events.value[e]}};
         }
   }
   std::vector<std::uint64_t>().swap(mask);
@@ -581,12 +586,16 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
     }
   }
 
+  // Pass 3, block by block: the block's matches by row (a stable counting
+  // sort in cache), then each row of the block scored.
   Scratch s(rs);
   std::vector<std::vector<Hit>> hits(rs.filters.size());
   LeadScore one;
-  for (std::size_t i = 0; i < n; ++i) {
+  std::vector<std::uint32_t> start((std::size_t{1} << block_bits) + 1), next(start.size());
+  std::vector<Match> matched;
+  const auto score_row = [&](std::size_t i, std::uint32_t from, std::uint32_t to) {
     for (auto& h : hits) h.clear();
-    for (std::uint32_t k = start[i]; k < start[i + 1]; ++k) hits[matched[k].filter].push_back(matched[k].hit);
+    for (std::uint32_t k = from; k < to; ++k) hits[matched[k].filter].push_back(matched[k].hit);
     for (std::size_t f = 0; f < hits.size(); ++f) {
       auto& h = hits[f];
       if (!std::is_sorted(h.begin(), h.end(), hit_before)) std::sort(h.begin(), h.end(), hit_before);
@@ -600,6 +609,18 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
     out.stage[i] = one.stage;
     out.reasons.insert(out.reasons.end(), one.reasons.begin(), one.reasons.end());
     out.reason_begin[i + 1] = static_cast<std::uint32_t>(out.reasons.size());
+  };
+  for (std::size_t blk = 0; blk < n_blocks; ++blk) {
+    const std::size_t first = blk << block_bits, rows = std::min(n - first, std::size_t{1} << block_bits);
+    const Match* begin = staged.data() + block_start[blk];
+    const Match* end = staged.data() + block_start[blk + 1];
+    std::fill(start.begin(), start.end(), 0u);
+    for (const Match* m = begin; m != end; ++m) ++start[m->row - first + 1];
+    for (std::size_t i = 0; i < rows; ++i) start[i + 1] += start[i];
+    std::copy(start.begin(), start.end(), next.begin());
+    matched.resize(static_cast<std::size_t>(end - begin));
+    for (const Match* m = begin; m != end; ++m) matched[next[m->row - first]++] = *m;
+    for (std::size_t i = first; i < first + rows; ++i) score_row(i, start[i - first], start[i - first + 1]);
   }
   return out;
 }
