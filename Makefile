@@ -63,12 +63,16 @@ bench-smoke: build bench-deps
 	$(BUILD)/bin/bm_churn --benchmark_filter='Cdnow|Donations|/10000/' --benchmark_min_time=0.01
 	$(PYTHON) benchmarks/compare/summarize_vs_pandas.py --rows 100000 --customers 10000 --repeat 1
 	$(PYTHON) benchmarks/compare/churn_vs_lifetimes.py --customers 10000 --repeat 1
+	$(BUILD)/bin/bm_rules --benchmark_filter='Incremental|Bulk/100000/' --benchmark_min_time=0.01
+	$(PYTHON) benchmarks/compare/rules_vs_pandas.py --copies 1 --repeat 1
 
 bench: build bench-deps
 	$(BUILD)/bin/bm_summary --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(BUILD)/bin/bm_churn --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(PYTHON) benchmarks/compare/summarize_vs_pandas.py --rows 10000000 --customers 1000000 --repeat 3
 	$(PYTHON) benchmarks/compare/churn_vs_lifetimes.py --customers 1000000 --repeat 5
+	$(BUILD)/bin/bm_rules --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+	$(PYTHON) benchmarks/compare/rules_vs_pandas.py --copies 20 --repeat 5
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -9,7 +9,7 @@ debian_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libfast-float-dev liblbfgspp-dev
 )
-python_packages=(nanobind scikit-build-core numpy pandas pytest)
+python_packages=(nanobind scikit-build-core numpy pandas pytest jsonschema)
 # --bench: also the Python peers the comparison scripts measure against.
 if [ "${1:-}" = "--bench" ]; then
   python_packages+=(lifetimes)

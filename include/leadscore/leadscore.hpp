@@ -14,3 +14,7 @@
 #include "leadscore/io/csv.hpp"
 
 #include "leadscore/summary/summarize.hpp"
+
+#include "leadscore/scoring/rule_set.hpp"
+#include "leadscore/scoring/rules.hpp"
+#include "leadscore/scoring/rules_io.hpp"

@@ -21,6 +21,7 @@ from .churn import (
     ModifiedBetaGeoFitter,
     ParetoNBDFitter,
 )
+from .rules import RuleScorer
 from .summary import read_transactions, summarize
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "GammaGammaFitter",
     "ModifiedBetaGeoFitter",
     "ParetoNBDFitter",
+    "RuleScorer",
     "Error",
     "InvalidInput",
     "JsonError",

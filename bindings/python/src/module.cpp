@@ -22,6 +22,7 @@ namespace nb = nanobind;
 using namespace nb::literals;
 
 namespace leadscore::python {
+void register_rules(nb::module_& m);  // rules.cpp
 namespace {
 
 TimeUnit parse_time_unit(const std::string& unit) {
@@ -140,6 +141,7 @@ NB_MODULE(_core, m) {
         "amount_col"_a = "amount", "date_format"_a = "iso",
         "Reads a transaction file; times are seconds since 1970-01-01.");
   bind_models(m);
+  register_rules(m);
 
   m.def(
       "_buffer_address",

@@ -1,0 +1,283 @@
+// leadscore._core rule scoring: RuleEngine over columns handed over from
+// pandas (numeric columns as float64 arrays, text columns as lists of
+// str/None), bulk scoring, incremental per-lead states, bytes for pickling.
+
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <memory>
+#include <string>
+
+#include "arrays.hpp"
+#include "leadscore/scoring/rule_comparison.hpp"
+#include "leadscore/scoring/rules_io.hpp"
+
+namespace leadscore::python {
+namespace {
+
+using namespace nb::literals;
+using namespace leadscore::scoring;
+using Text = std::vector<std::optional<std::string>>;
+
+// A profile table from parallel lists: names, and for each either a float64
+// array or a list of str/None. Rows are leads 0..n-1.
+ProfileTable make_profiles(std::size_t n, const std::vector<std::string>& names, const std::vector<nb::object>& columns) {
+  if (names.size() != columns.size()) throw InvalidInput("profiles: names and columns differ in length");
+  ProfileTable t;
+  t.customer.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) t.customer[i] = i;
+  for (std::size_t c = 0; c < names.size(); ++c) {
+    ProfileColumn col;
+    col.name = names[c];
+    if (nb::isinstance<InArray<double>>(columns[c])) {
+      const auto a = nb::cast<InArray<double>>(columns[c]);
+      col.values = std::vector<double>(a.data(), a.data() + a.shape(0));
+    } else {
+      col.values = nb::cast<Text>(columns[c]);
+    }
+    if (col.size() != n)
+      throw InvalidInput("profiles: column '" + col.name + "' has " + std::to_string(col.size()) + " values for " +
+                         std::to_string(n) + " leads");
+    t.columns.push_back(std::move(col));
+  }
+  return t;
+}
+
+EventBatch make_events(const InArray<std::int64_t>& lead, const std::vector<std::string>& type,
+                       const InArray<std::int64_t>& time, const InArray<double>& value,
+                       const std::vector<std::string>& property_names, const std::vector<Text>& properties,
+                       std::size_t n_leads) {
+  const std::size_t n = lead.shape(0);
+  if (type.size() != n || time.shape(0) != n || value.shape(0) != n)
+    throw InvalidInput("events: lead, type, time and value differ in length");
+  if (property_names.size() != properties.size()) throw InvalidInput("events: property names and columns differ");
+  for (std::size_t p = 0; p < properties.size(); ++p)
+    if (properties[p].size() != n) throw InvalidInput("events: property '" + property_names[p] + "' has the wrong length");
+  EventBatch e;
+  std::vector<EventProperty> props;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t who = lead.data()[i];
+    if (who < 0 || static_cast<std::size_t>(who) >= n_leads)
+      throw InvalidInput("events: row " + std::to_string(i) + " is for a lead that is not in the leads table");
+    const auto t = parse_event_type(type[i]);
+    if (!t) throw InvalidInput("events: row " + std::to_string(i) + ": unknown event type '" + type[i] + "'");
+    if (!std::isnan(value.data()[i]) && !std::isfinite(value.data()[i]))
+      throw InvalidInput("events: row " + std::to_string(i) + ": value is not finite");
+    props.clear();
+    for (std::size_t p = 0; p < properties.size(); ++p)
+      if (properties[p][i]) props.push_back({property_names[p], *properties[p][i]});
+    e.add(static_cast<std::uint32_t>(who), *t, time.data()[i], value.data()[i], props);
+  }
+  return e;
+}
+
+nb::dict scores_dict(const RuleEngine& engine, RuleScores&& s, std::size_t top_reasons) {
+  const RuleSet& rs = engine.rules();
+  const std::size_t n = s.size();
+  nb::dict d;
+  nb::dict groups;
+  for (std::size_t g = 0; g < rs.groups.size(); ++g) {
+    std::vector<double> col(n);
+    for (std::size_t i = 0; i < n; ++i) col[i] = s.group(i, g);
+    groups[rs.groups[g].name.c_str()] = to_numpy(std::move(col));
+  }
+  d["groups"] = groups;
+  std::vector<std::string> grade, label, stage;
+  for (std::size_t i = 0; i < n; ++i) {
+    grade.push_back(rs.grade.bands[s.grade[i]].label);
+    label.push_back(engine.label(s.grade[i], s.level[i]));
+    stage.emplace_back(to_string(s.stage[i]));
+  }
+  d["grade"] = grade;
+  d["label"] = label;
+  d["stage"] = stage;
+  // The top reasons of each lead as [(rule id, points), ...].
+  std::vector<nb::object> ids;
+  for (const auto& r : rs.rules) ids.push_back(nb::str(r.id.c_str()));
+  nb::list reasons;
+  for (std::size_t i = 0; i < n; ++i) {
+    nb::list mine;
+    const auto r = s.reasons_of(i);
+    for (std::size_t k = 0; k < r.size() && k < top_reasons; ++k) mine.append(nb::make_tuple(ids[r[k].rule], r[k].points));
+    reasons.append(mine);
+  }
+  d["reasons"] = reasons;
+  d["total"] = to_numpy(std::move(s.total));
+  return d;
+}
+
+nb::dict lead_dict(const RuleEngine& engine, const LeadScore& s) {
+  const RuleSet& rs = engine.rules();
+  nb::dict d;
+  d["total"] = s.total;
+  nb::dict groups;
+  for (std::size_t g = 0; g < rs.groups.size(); ++g) groups[rs.groups[g].name.c_str()] = s.groups[g];
+  d["groups"] = groups;
+  d["grade"] = rs.grade.bands[s.grade].label;
+  d["label"] = engine.label(s.grade, s.level);
+  d["stage"] = std::string(to_string(s.stage));
+  std::vector<std::pair<std::string, double>> reasons;
+  for (const Reason& r : s.reasons) reasons.emplace_back(rs.rules[r.rule].id, r.points);
+  d["reasons"] = reasons;
+  return d;
+}
+
+// The profile table of an incremental scorer stays alive with its binding.
+struct BoundProfiles {
+  ProfileTable table;
+  ProfileBinding binding;
+};
+
+}  // namespace
+
+void register_rules(nb::module_& m) {
+  nb::class_<LeadState>(m, "LeadState")
+      .def("to_bytes",
+           [](const LeadState& s) {
+             const std::string b = scoring::to_bytes(s);
+             return nb::bytes(b.data(), b.size());
+           })
+      .def_prop_ro("n_events", [](const LeadState& s) {
+        std::size_t n = 0;
+        for (const auto& h : s.hits) n += h.size();
+        return n;
+      });
+
+  nb::class_<BoundProfiles>(m, "RuleProfiles");
+
+  nb::class_<RuleEngine>(m, "RuleEngine")
+      .def(
+          "__init__",
+          [](RuleEngine* self, const std::string& json, const std::string& source) {
+            new (self) RuleEngine(parse_rule_set(json, source));
+          },
+          "json"_a, "source"_a = "<rules>", "Parses and validates a JSON rule set.")
+      .def_static("from_file", [](const std::string& path) { return RuleEngine(load_rule_set(path)); }, "path"_a)
+      .def_prop_ro("name", [](const RuleEngine& e) { return e.rules().name; })
+      .def_prop_ro("json", [](const RuleEngine& e) { return e.rules().json; })
+      .def_prop_ro("group_names",
+                   [](const RuleEngine& e) {
+                     std::vector<std::string> out;
+                     for (const auto& g : e.rules().groups) out.push_back(g.name);
+                     return out;
+                   })
+      .def_prop_ro("rule_ids",
+                   [](const RuleEngine& e) {
+                     std::vector<std::string> out;
+                     for (const auto& r : e.rules().rules) out.push_back(r.id);
+                     return out;
+                   })
+      .def_prop_ro("grade_labels",
+                   [](const RuleEngine& e) {
+                     std::vector<std::string> out;
+                     for (const auto& b : e.rules().grade.bands) out.push_back(b.label);
+                     return out;
+                   })
+      .def(
+          "check",
+          [](const RuleEngine& e, std::size_t n, const std::vector<std::string>& names,
+             const std::vector<nb::object>& columns, const std::optional<std::vector<std::string>>& event_types) {
+            const ProfileTable t = make_profiles(n, names, columns);
+            DataSchema schema = schema_of(t);
+            if (event_types) {
+              schema.check_event_types = true;
+              for (const auto& name : *event_types)
+                if (const auto type = parse_event_type(name)) schema.event_types.push_back(*type);
+            }
+            check_schema(e.rules(), schema);
+          },
+          "n"_a, "names"_a, "columns"_a, "event_types"_a = nb::none(),
+          "Throws JsonError unless the rules fit these columns (and event types).")
+      .def(
+          "score",
+          [](const RuleEngine& e, std::size_t n, const std::vector<std::string>& names,
+             const std::vector<nb::object>& columns, const InArray<std::int64_t>& lead,
+             const std::vector<std::string>& type, const InArray<std::int64_t>& time, const InArray<double>& value,
+             const std::vector<std::string>& property_names, const std::vector<Text>& properties, Timestamp as_of,
+             std::size_t top_reasons) {
+            const ProfileTable t = make_profiles(n, names, columns);
+            const EventBatch ev = make_events(lead, type, time, value, property_names, properties, n);
+            RuleScores s;
+            {
+              nb::gil_scoped_release unlocked;
+              s = e.score(t, ev, as_of);
+            }
+            return scores_dict(e, std::move(s), top_reasons);
+          },
+          "n"_a, "names"_a, "columns"_a, "lead"_a, "type"_a, "time"_a, "value"_a, "property_names"_a,
+          "properties"_a, "as_of"_a, "top_reasons"_a = 3)
+      .def(
+          "compare",
+          [](const RuleEngine& e, const std::vector<const RuleEngine*>& others, std::size_t n,
+             const std::vector<std::string>& names, const std::vector<nb::object>& columns,
+             const InArray<std::int64_t>& lead, const std::vector<std::string>& type, const InArray<std::int64_t>& time,
+             const InArray<double>& value, const std::vector<std::string>& property_names,
+             const std::vector<Text>& properties, Timestamp as_of, const InArray<std::uint8_t>& converted) {
+            const ProfileTable t = make_profiles(n, names, columns);
+            const EventBatch ev = make_events(lead, type, time, value, property_names, properties, n);
+            std::vector<const RuleEngine*> engines{&e};
+            engines.insert(engines.end(), others.begin(), others.end());
+            const auto reports = compare_rule_sets(engines, t, ev, as_of, view(converted));
+            nb::list out;
+            for (const auto& r : reports) {
+              nb::dict d;
+              d["rule_set"] = r.name;
+              d["auc"] = r.auc;
+              d["lift_top_10"] = r.lift_top_10;
+              d["lift_top_20"] = r.lift_top_20;
+              for (const auto& [key, bands] : {std::pair{"by_grade", &r.by_grade}, std::pair{"by_stage", &r.by_stage}}) {
+                nb::list rows;
+                for (const auto& b : *bands) rows.append(nb::make_tuple(b.band, b.leads, b.converted, b.rate()));
+                d[key] = rows;
+              }
+              out.append(d);
+            }
+            return out;
+          },
+          "others"_a, "n"_a, "names"_a, "columns"_a, "lead"_a, "type"_a, "time"_a, "value"_a, "property_names"_a,
+          "properties"_a, "as_of"_a, "converted"_a)
+      .def("new_state", &RuleEngine::new_state)
+      .def(
+          "update",
+          [](const RuleEngine& e, LeadState& state, const std::string& type, Timestamp time, double value,
+             const std::vector<std::pair<std::string, std::string>>& properties) {
+            const auto t = parse_event_type(type);
+            if (!t) throw InvalidInput("update: unknown event type '" + type + "'");
+            if (!std::isnan(value) && !std::isfinite(value)) throw InvalidInput("update: value is not finite");
+            std::vector<EventProperty> props;
+            for (const auto& [k, v] : properties) props.push_back({k, v});
+            return e.update(state, *t, time, value, props);
+          },
+          "state"_a, "type"_a, "time"_a, "value"_a, "properties"_a)
+      .def(
+          "bind",
+          [](const RuleEngine& e, std::size_t n, const std::vector<std::string>& names,
+             const std::vector<nb::object>& columns) {
+            auto b = std::make_unique<BoundProfiles>();
+            b->table = make_profiles(n, names, columns);
+            b->binding = e.bind(b->table);
+            return b.release();
+          },
+          "n"_a, "names"_a, "columns"_a, nb::rv_policy::take_ownership)
+      .def(
+          "score_one",
+          [](const RuleEngine& e, const BoundProfiles& profiles, std::size_t row, const LeadState& state,
+             Timestamp as_of) { return lead_dict(e, e.score_one(profiles.binding, row, state, as_of)); },
+          "profiles"_a, "row"_a, "state"_a, "as_of"_a)
+      .def("state_from_bytes",
+           [](const RuleEngine& e, nb::bytes data) {
+             return lead_state_from_bytes(std::string_view(data.c_str(), data.size()), e);
+           })
+      .def("to_bytes",
+           [](const RuleEngine& e) {
+             const std::string b = scoring::to_bytes(e);
+             return nb::bytes(b.data(), b.size());
+           })
+      .def_static("from_bytes", [](nb::bytes data) {
+        return rule_engine_from_bytes(std::string_view(data.c_str(), data.size()));
+      });
+}
+
+}  // namespace leadscore::python

@@ -1,0 +1,628 @@
+#pragma once
+// Rule-based lead scoring: a RuleEngine scores leads by a RuleSet (see
+// rule_set.hpp), in bulk over a table of profiles and events as of a time,
+// or incrementally from a per-lead LeadState that each arriving event
+// updates.
+//
+// Bulk and incremental scoring give identical results because both reduce a
+// lead to the same thing: for each event filter of the rule set, the
+// matching events (time, value) sorted by time, then value. Both evaluate
+// that with the same code, so the order in which events arrive never
+// matters.
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "leadscore/core/error.hpp"
+#include "leadscore/core/events.hpp"
+#include "leadscore/core/lifecycle.hpp"
+#include "leadscore/core/profile.hpp"
+#include "leadscore/scoring/rule_set.hpp"
+
+namespace leadscore::scoring {
+
+/// One event that matched an event filter.
+struct Hit {
+  Timestamp time = 0;
+  double value = 0;  ///< NaN when the event has no value
+};
+
+/// The canonical order of hits: by time, then by the bits of the value.
+inline bool hit_before(const Hit& a, const Hit& b) noexcept {
+  if (a.time != b.time) return a.time < b.time;
+  return std::bit_cast<std::uint64_t>(a.value) < std::bit_cast<std::uint64_t>(b.value);
+}
+
+/// A rule that fired for a lead, with its points after decay and caps.
+struct Reason {
+  std::uint32_t rule = 0;  ///< index into RuleSet::rules
+  double points = 0;
+};
+
+/// The result for one lead.
+struct LeadScore {
+  double total = 0;
+  std::vector<double> groups;  ///< one per RuleSet::groups
+  std::uint32_t grade = 0;     ///< index into RuleSet::grade.bands
+  std::int32_t level = -1;     ///< index into RuleSet::level->bands, or -1 without levels
+  LifecycleStage stage = LifecycleStage::lead;
+  std::vector<Reason> reasons;  ///< largest contribution (in absolute value) first
+};
+
+/// Results for many leads, columnar; row i is profile row i.
+struct RuleScores {
+  std::size_t n_groups = 0;
+  std::vector<double> total;
+  std::vector<double> groups;  ///< row-major: groups[i * n_groups + g]
+  std::vector<std::uint32_t> grade;
+  std::vector<std::int32_t> level;
+  std::vector<LifecycleStage> stage;
+  std::vector<std::uint32_t> reason_begin{0};
+  std::vector<Reason> reasons;
+
+  std::size_t size() const noexcept { return total.size(); }
+  double group(std::size_t i, std::size_t g) const noexcept { return groups[i * n_groups + g]; }
+  std::span<const Reason> reasons_of(std::size_t i) const noexcept {
+    return {reasons.data() + reason_begin[i], reasons.data() + reason_begin[i + 1]};
+  }
+  LeadScore row(std::size_t i) const {
+    LeadScore s;
+    s.total = total[i];
+    s.groups.assign(groups.begin() + static_cast<std::ptrdiff_t>(i * n_groups),
+                    groups.begin() + static_cast<std::ptrdiff_t>((i + 1) * n_groups));
+    s.grade = grade[i];
+    s.level = level[i];
+    s.stage = stage[i];
+    const auto r = reasons_of(i);
+    s.reasons.assign(r.begin(), r.end());
+    return s;
+  }
+};
+
+/// What the engine keeps about one lead between events: the events that
+/// matched each filter of the rule set, in canonical order. Only matching
+/// events are kept (not every event). Save it with to_bytes (rules_io.hpp).
+struct LeadState {
+  std::vector<std::vector<Hit>> hits;  ///< one list per RuleSet::filters
+  std::uint64_t fingerprint = 0;       ///< of the rule set it belongs to
+};
+
+/// Profile columns looked up once for a rule set.
+struct ProfileBinding {
+  const ProfileTable* table = nullptr;
+  std::vector<const ProfileColumn*> columns;  ///< one per RuleSet::fields
+  const ProfileColumn* stage = nullptr;
+};
+
+/// FNV-1a of the rule set's JSON: tells states of different rule sets apart.
+inline std::uint64_t fingerprint(std::string_view text) noexcept {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+/// The schema of a profile table and (optionally) the event types present.
+inline DataSchema schema_of(const ProfileTable& profiles, const EventBatch* events = nullptr) {
+  DataSchema s;
+  s.check_fields = true;
+  for (const auto& c : profiles.columns) s.fields.push_back({c.name, c.is_numeric()});
+  if (events) {
+    s.check_event_types = true;
+    std::array<bool, all_event_types.size()> seen{};
+    for (EventType t : events->type) seen[static_cast<std::size_t>(t)] = true;
+    for (EventType t : all_event_types)
+      if (seen[static_cast<std::size_t>(t)]) s.event_types.push_back(t);
+  }
+  return s;
+}
+
+/// Scores leads by one rule set. Immutable and safe to share between
+/// threads; loading another rule set makes another engine and never
+/// disturbs this one.
+class RuleEngine {
+ public:
+  explicit RuleEngine(RuleSet rules)
+      : rules_(std::make_shared<const RuleSet>(std::move(rules))),
+        fingerprint_(scoring::fingerprint(rules_->json)) {
+    by_type_.resize(all_event_types.size());
+    for (std::uint32_t f = 0; f < rules_->filters.size(); ++f)
+      by_type_[static_cast<std::size_t>(rules_->filters[f].type)].push_back(f);
+  }
+
+  const RuleSet& rules() const noexcept { return *rules_; }
+  std::uint64_t fingerprint() const noexcept { return fingerprint_; }
+
+  /// Checks that the table has every field the rules test, with the right
+  /// type (JsonError with the rule's JSON path otherwise).
+  ProfileBinding bind(const ProfileTable& profiles) const {
+    profiles.validate();
+    check_schema(*rules_, schema_of(profiles));
+    ProfileBinding b;
+    b.table = &profiles;
+    for (const auto& t : rules_->fields) b.columns.push_back(profiles.find(t.field));
+    if (!rules_->stage_field.empty()) {
+      b.stage = profiles.find(rules_->stage_field);
+      if (b.stage->is_numeric())
+        throw JsonError("/qualification/stage_field",
+                        "field '" + rules_->stage_field + "' holds numbers, not lifecycle stages");
+    }
+    return b;
+  }
+
+  /// Scores every profile row as of `as_of` from the events (events after
+  /// `as_of` are ignored). Every event's customer must have a profile row.
+  RuleScores score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of) const;
+
+  /// A fresh state for one lead.
+  LeadState new_state() const {
+    LeadState s;
+    s.hits.resize(rules_->filters.size());
+    s.fingerprint = fingerprint_;
+    return s;
+  }
+
+  /// Adds one event to a lead's state: O(filters of this event type), each
+  /// a binary search and an insert. Returns how many filters it matched.
+  std::size_t update(LeadState& state, EventType type, Timestamp time,
+                     double value = std::numeric_limits<double>::quiet_NaN(),
+                     std::span<const EventProperty> properties = {}) const {
+    check_state(state);
+    std::size_t touched = 0;
+    for (std::uint32_t f : by_type_[static_cast<std::size_t>(type)]) {
+      if (!matches(rules_->filters[f], value, properties)) continue;
+      auto& list = state.hits[f];
+      const Hit hit{time, value};
+      list.insert(std::upper_bound(list.begin(), list.end(), hit, hit_before), hit);
+      ++touched;
+    }
+    return touched;
+  }
+
+  /// Event i of a batch.
+  std::size_t update(LeadState& state, const EventBatch& events, std::size_t i) const {
+    return update(state, events.type[i], events.time[i], events.value[i], events.properties_of(i));
+  }
+
+  /// Scores one lead from its profile row and state.
+  LeadScore score_one(const ProfileBinding& profiles, std::size_t row, const LeadState& state,
+                      Timestamp as_of) const {
+    check_state(state);
+    if (row >= profiles.table->customer.size())
+      throw InvalidInput("RuleEngine::score_one: row " + std::to_string(row) + " is past the table's " +
+                         std::to_string(profiles.table->customer.size()) + " rows");
+    Scratch scratch(*rules_);
+    for (std::size_t f = 0; f < state.hits.size(); ++f) scratch.spans[f] = state.hits[f];
+    LeadScore out;
+    evaluate(profiles, row, as_of, scratch, out);
+    return out;
+  }
+
+  LeadScore score_one(const ProfileTable& profiles, std::size_t row, const LeadState& state,
+                      Timestamp as_of) const {
+    return score_one(bind(profiles), row, state, as_of);
+  }
+
+  /// "A", "B2", ...: the grade label followed by the level label.
+  std::string label(std::uint32_t grade, std::int32_t level) const {
+    std::string out = rules_->grade.bands[grade].label;
+    if (level >= 0 && rules_->level) out += rules_->level->bands[static_cast<std::size_t>(level)].label;
+    return out;
+  }
+
+ private:
+  struct Scratch {
+    explicit Scratch(const RuleSet& rs)
+        : field(rs.fields.size()), spans(rs.filters.size()), pos(rs.groups.size()), neg(rs.groups.size()) {}
+    std::vector<std::uint8_t> field;
+    std::vector<std::span<const Hit>> spans;
+    std::vector<double> pos, neg;
+    std::vector<Reason> reasons;
+    std::vector<std::uint32_t> group_of_reason;
+  };
+
+  void check_state(const LeadState& state) const {
+    if (state.fingerprint != fingerprint_ || state.hits.size() != rules_->filters.size())
+      throw InvalidInput("RuleEngine: the lead state belongs to another rule set");
+  }
+
+  static bool text_test(const FieldTest& t, std::string_view s) noexcept {
+    switch (t.op) {
+      case FieldOp::exists: return true;
+      case FieldOp::missing: return false;
+      case FieldOp::eq: return s == t.strings[0];
+      case FieldOp::ne: return s != t.strings[0];
+      case FieldOp::in:
+        return std::any_of(t.strings.begin(), t.strings.end(), [&](const std::string& x) { return s == x; });
+      case FieldOp::not_in:
+        return std::none_of(t.strings.begin(), t.strings.end(), [&](const std::string& x) { return s == x; });
+      case FieldOp::contains:
+        return std::any_of(t.strings.begin(), t.strings.end(),
+                           [&](const std::string& x) { return s.find(x) != std::string_view::npos; });
+      case FieldOp::starts_with:
+        return std::any_of(t.strings.begin(), t.strings.end(), [&](const std::string& x) { return s.starts_with(x); });
+      case FieldOp::ends_with:
+        return std::any_of(t.strings.begin(), t.strings.end(), [&](const std::string& x) { return s.ends_with(x); });
+      default: return false;  // numeric operators never reach text (checked at bind)
+    }
+  }
+
+  static bool number_test(const FieldTest& t, double v) noexcept {
+    if (std::isnan(v)) return t.op == FieldOp::missing;
+    switch (t.op) {
+      case FieldOp::exists: return true;
+      case FieldOp::missing: return false;
+      case FieldOp::eq: return v == t.numbers[0];
+      case FieldOp::ne: return v != t.numbers[0];
+      case FieldOp::in: return std::find(t.numbers.begin(), t.numbers.end(), v) != t.numbers.end();
+      case FieldOp::not_in: return std::find(t.numbers.begin(), t.numbers.end(), v) == t.numbers.end();
+      case FieldOp::lt: return v < t.numbers[0];
+      case FieldOp::lte: return v <= t.numbers[0];
+      case FieldOp::gt: return v > t.numbers[0];
+      case FieldOp::gte: return v >= t.numbers[0];
+      case FieldOp::between: return v >= t.numbers[0] && v <= t.numbers[1];
+      default: return false;
+    }
+  }
+
+  static bool matches(const EventFilter& f, double value, std::span<const EventProperty> props) noexcept {
+    if (f.value_bounded && (std::isnan(value) || !f.value.contains(value))) return false;
+    for (const auto& w : f.where) {
+      const EventProperty* found = nullptr;
+      for (const auto& p : props)
+        if (p.key == w.field) {
+          found = &p;
+          break;
+        }
+      if (!found) {
+        if (w.op != FieldOp::missing) return false;
+      } else if (!text_test(w, found->value)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  bool field_test(const ProfileBinding& b, std::size_t f, std::size_t row) const noexcept {
+    const ProfileColumn& col = *b.columns[f];
+    const FieldTest& t = rules_->fields[f];
+    if (col.is_numeric()) return number_test(t, std::get<0>(col.values)[row]);
+    const auto& v = std::get<1>(col.values)[row];
+    return v ? text_test(t, *v) : t.op == FieldOp::missing;
+  }
+
+  static std::uint8_t kept_stage(const std::optional<std::string>& v) noexcept {
+    const auto current = v ? parse_lifecycle_stage(*v) : std::nullopt;
+    return current && has_purchased(*current) ? static_cast<std::uint8_t>(*current) : no_stage;
+  }
+
+  static double age_days(Timestamp as_of, Timestamp t) noexcept {
+    return static_cast<double>(as_of - t) / static_cast<double>(seconds_per_day);
+  }
+
+  // The hits of a filter that count at `as_of` within `within_days`: a
+  // suffix of the sorted list, found from its end (lists are short, and the
+  // newest events are the ones that count).
+  static std::span<const Hit> in_window(std::span<const Hit> hits, Timestamp as_of, double within_days) noexcept {
+    std::size_t end = hits.size();
+    while (end > 0 && hits[end - 1].time > as_of) --end;
+    std::size_t begin = end;
+    if (!std::isfinite(within_days)) return hits.first(end);
+    while (begin > 0 && age_days(as_of, hits[begin - 1].time) < within_days) --begin;
+    return hits.subspan(begin, end - begin);
+  }
+
+  struct Context {
+    const Scratch& scratch;
+    Timestamp as_of;
+    const std::vector<double>* groups;  // set during qualification
+    double total;
+  };
+
+  bool eval(std::uint32_t node, const Context& c) const {
+    const RuleSet& rs = *rules_;
+    const ConditionNode& n = rs.nodes[node];
+    switch (n.kind) {
+      case NodeKind::all:
+        for (std::uint32_t k = 0; k < n.count; ++k)
+          if (!eval(rs.children[n.first + k], c)) return false;
+        return true;
+      case NodeKind::any:
+        for (std::uint32_t k = 0; k < n.count; ++k)
+          if (eval(rs.children[n.first + k], c)) return true;
+        return false;
+      case NodeKind::negate: return !eval(rs.children[n.first], c);
+      case NodeKind::field: return c.scratch.field[n.index] != 0;
+      case NodeKind::score: {
+        const ScoreTest& t = rs.scores[n.index];
+        return t.range.contains(t.group < 0 ? c.total : (*c.groups)[static_cast<std::size_t>(t.group)]);
+      }
+      case NodeKind::event: {
+        const EventTest& t = rs.events[n.index];
+        const auto hits = in_window(c.scratch.spans[t.filter], c.as_of, t.within_days);
+        switch (t.measure) {
+          case EventMeasure::count: return t.range.contains(static_cast<double>(hits.size()));
+          case EventMeasure::sum: {
+            double sum = 0;
+            for (const Hit& h : hits)
+              if (!std::isnan(h.value)) sum += h.value;
+            return t.range.contains(sum);
+          }
+          case EventMeasure::last_days:
+            return !hits.empty() && t.range.contains(age_days(c.as_of, hits.back().time));
+        }
+      }
+    }
+    return false;
+  }
+
+  // Bulk scoring passes what it computed column-wise for this row:
+  // `fields`, the results of every profile-field test, and `kept`, the
+  // stage a customer keeps (no_stage when the rules decide).
+  static constexpr std::uint8_t no_stage = 0xFF;
+  void evaluate(const ProfileBinding& b, std::size_t row, Timestamp as_of, Scratch& s, LeadScore& out,
+                const std::uint8_t* fields = nullptr, const std::uint8_t* kept = nullptr) const {
+    const RuleSet& rs = *rules_;
+    if (fields) {
+      std::copy(fields, fields + rs.fields.size(), s.field.begin());
+    } else {
+      for (std::size_t f = 0; f < rs.fields.size(); ++f) s.field[f] = field_test(b, f, row);
+    }
+    const Context c{s, as_of, nullptr, 0};
+    std::fill(s.pos.begin(), s.pos.end(), 0.0);
+    std::fill(s.neg.begin(), s.neg.end(), 0.0);
+    s.reasons.clear();
+    for (std::uint32_t r = 0; r < rs.rules.size(); ++r) {
+      const Rule& rule = rs.rules[r];
+      if (rule.condition >= 0 && !eval(static_cast<std::uint32_t>(rule.condition), c)) continue;
+      const Decay& decay = rs.groups[rule.group].decay;
+      double points = 0;
+      if (rule.each) {
+        const auto hits = in_window(s.spans[rule.each->filter], as_of, rule.each->within_days);
+        if (hits.empty()) continue;
+        for (const Hit& h : hits) points += rule.points * decay.factor(age_days(as_of, h.time));
+      } else {
+        // Event-driven once-rules decay by the age of the latest event their
+        // condition looks at; profile rules keep their points.
+        Timestamp latest = 0;
+        bool any = false;
+        for (std::uint32_t f : rule.event_filters) {
+          const auto hits = in_window(s.spans[f], as_of, unbounded);
+          if (!hits.empty() && (!any || hits.back().time > latest)) latest = hits.back().time, any = true;
+        }
+        points = any ? rule.points * decay.factor(age_days(as_of, latest)) : rule.points;
+      }
+      if (std::abs(points) > rule.max_points) points = std::copysign(rule.max_points, points);
+      if (points == 0) continue;
+      (points > 0 ? s.pos : s.neg)[rule.group] += points;
+      s.reasons.push_back({r, points});
+    }
+    // Group caps scale the group's positive (or negative) reasons alike.
+    out.groups.resize(rs.groups.size());
+    out.total = 0;
+    for (std::size_t g = 0; g < rs.groups.size(); ++g) {
+      const Group& group = rs.groups[g];
+      const double pos = s.pos[g], neg = s.neg[g], sum = pos + neg;
+      double fp = 1, fn = 1;
+      if (sum > group.max && pos > 0) fp = std::max(0.0, group.max - neg) / pos;
+      if (sum < group.min && neg < 0) fn = std::min(0.0, group.min - pos) / neg;
+      out.groups[g] = std::clamp(sum, group.min, group.max);
+      out.total += out.groups[g];
+      s.pos[g] = fp;  // from here on, pos and neg hold the scale factors
+      s.neg[g] = fn;
+    }
+    out.reasons.clear();
+    for (const Reason& r : s.reasons) {
+      const std::uint32_t g = rs.rules[r.rule].group;
+      const double p = r.points * (r.points > 0 ? s.pos[g] : s.neg[g]);
+      if (p != 0) out.reasons.push_back({r.rule, p});
+    }
+    std::sort(out.reasons.begin(), out.reasons.end(), [](const Reason& a, const Reason& x) {
+      const double aa = std::abs(a.points), ax = std::abs(x.points);
+      return aa != ax ? aa > ax : a.rule < x.rule;
+    });
+    out.grade = static_cast<std::uint32_t>(
+        rs.grade.pick(rs.grade.group < 0 ? out.total : out.groups[static_cast<std::size_t>(rs.grade.group)]));
+    out.level = rs.level ? static_cast<std::int32_t>(rs.level->pick(
+                               rs.level->group < 0 ? out.total : out.groups[static_cast<std::size_t>(rs.level->group)]))
+                         : -1;
+    out.stage = LifecycleStage::lead;
+    const std::uint8_t keep = kept ? *kept : b.stage ? kept_stage(std::get<1>(b.stage->values)[row]) : no_stage;
+    if (keep != no_stage) {
+      out.stage = static_cast<LifecycleStage>(keep);
+      return;
+    }
+    const Context q{s, as_of, &out.groups, out.total};
+    for (const StageRule& st : rs.stages)
+      if (eval(st.condition, q)) {
+        out.stage = st.stage;
+        break;
+      }
+  }
+
+  std::shared_ptr<const RuleSet> rules_;
+  std::uint64_t fingerprint_ = 0;
+  std::vector<std::vector<std::uint32_t>> by_type_;  // filters per event type
+};
+
+inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of) const {
+  events.validate();
+  const ProfileBinding b = bind(profiles);
+  const RuleSet& rs = *rules_;
+  const std::size_t n = profiles.customer.size();
+  constexpr std::uint32_t none = 0xFFFFFFFFu;
+
+  // Row of each customer id: no lookup when the ids are the rows (0, 1,
+  // ..., n - 1), a table otherwise.
+  bool identity = true;
+  for (std::uint32_t i = 0; i < n && identity; ++i) identity = profiles.customer[i] == i;
+  std::uint32_t max_id = 0;
+  if (!identity)
+    for (std::uint32_t id : profiles.customer) max_id = std::max(max_id, id);
+  std::vector<std::uint32_t> row_of(n == 0 || identity ? 0 : std::size_t{max_id} + 1, none);
+  for (std::uint32_t i = 0; i < n && !identity; ++i) {
+    if (row_of[profiles.customer[i]] != none)
+      throw InvalidInput("RuleEngine::score: customer " + std::to_string(profiles.customer[i]) +
+                         " has two profile rows (" + std::to_string(row_of[profiles.customer[i]]) + " and " +
+                         std::to_string(i) + ")");
+    row_of[profiles.customer[i]] = i;
+  }
+  // Pass 1, in event order (sequential reads): the filters each event
+  // matches, as bits, and how many matches fall in each block of rows.
+  // Grouping by block first, then by row within a block, keeps every
+  // scattered write in cache (a direct counting sort by row over a million
+  // leads misses the cache on nearly every event).
+  constexpr unsigned block_bits = 11;  // 2048 rows: a block's matches fit in L2
+  const std::size_t n_blocks = (n + (std::size_t{1} << block_bits) - 1) >> block_bits;
+  const std::size_t words = (rs.filters.size() + 63) / 64;
+  std::vector<std::uint64_t> mask(events.size() * words, 0);
+  std::vector<std::uint32_t> row(events.size());
+  std::vector<std::size_t> block_start(n_blocks + 1, 0);
+  for (std::size_t e = 0; e < events.size(); ++e) {
+    const std::uint32_t id = events.customer[e];
+    const std::uint32_t r = identity ? (id < n ? id : none) : (id < row_of.size() ? row_of[id] : none);
+    if (r == none)
+      throw InvalidInput("RuleEngine::score: event " + std::to_string(e) + " is for customer " +
+                         std::to_string(id) + ", who has no profile row");
+    row[e] = r;
+    const auto& filters = by_type_[static_cast<std::size_t>(events.type[e])];
+    if (filters.empty()) continue;
+    const double value = events.value[e];
+    const auto props = events.properties_of(e);
+    for (std::uint32_t f : filters)
+      if (matches(rs.filters[f], value, props)) {
+        mask[e * words + f / 64] |= std::uint64_t{1} << (f % 64);
+        ++block_start[(r >> block_bits) + 1];
+      }
+  }
+  for (std::size_t k = 0; k < n_blocks; ++k) block_start[k + 1] += block_start[k];
+  // Pass 2: the matches by block of rows (a stable counting sort).
+  struct Match {
+    std::uint32_t row;
+    std::uint32_t filter;
+    Hit hit;
+  };
+  std::vector<Match> staged(block_start[n_blocks]);
+  {
+    std::vector<std::size_t> next(block_start.begin(), block_start.end() - 1);
+    for (std::size_t e = 0; e < events.size(); ++e)
+      for (std::size_t w = 0; w < words; ++w)
+        for (std::uint64_t bits = mask[e * words + w]; bits != 0; bits &= bits - 1) {
+          const auto f = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+          staged[next[row[e] >> block_bits]++] = {row[e], f, {events.time[e], events.value[e]}};
+        }
+  }
+  std::vector<std::uint64_t>().swap(mask);
+  std::vector<std::uint32_t>().swap(row);
+
+  RuleScores out;
+  out.n_groups = rs.groups.size();
+  out.total.resize(n);
+  out.groups.resize(n * out.n_groups);
+  out.grade.resize(n);
+  out.level.resize(n);
+  out.stage.resize(n);
+  out.reason_begin.resize(n + 1);
+  out.reason_begin[0] = 0;
+
+  // Field tests column by column: numeric tests over each column, text
+  // tests once per distinct value of each text column, not per row.
+  const std::size_t nf = rs.fields.size();
+  std::vector<std::uint8_t> text(n * nf, 0);
+  std::vector<const ProfileColumn*> done;
+  for (std::size_t f = 0; f < nf; ++f) {
+    const ProfileColumn* col = b.columns[f];
+    if (col->is_numeric()) {
+      const FieldTest& t = rs.fields[f];
+      const auto& values = std::get<0>(col->values);
+      for (std::size_t i = 0; i < n; ++i) text[i * nf + f] = number_test(t, values[i]);
+      continue;
+    }
+    if (std::find(done.begin(), done.end(), col) != done.end()) continue;
+    done.push_back(col);
+    const auto& values = std::get<1>(col->values);
+    std::unordered_map<std::string_view, std::uint32_t> code_of;
+    std::vector<std::string_view> distinct;
+    std::vector<std::uint32_t> code(n);
+    constexpr std::uint32_t missing = 0xFFFFFFFFu;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!values[i]) {
+        code[i] = missing;
+        continue;
+      }
+      const auto [it, added] = code_of.emplace(*values[i], static_cast<std::uint32_t>(distinct.size()));
+      if (added) distinct.push_back(*values[i]);
+      code[i] = it->second;
+    }
+    for (std::size_t g = f; g < nf; ++g) {
+      if (b.columns[g] != col) continue;
+      const FieldTest& t = rs.fields[g];
+      std::vector<std::uint8_t> result(distinct.size());
+      for (std::size_t k = 0; k < distinct.size(); ++k) result[k] = text_test(t, distinct[k]);
+      const std::uint8_t if_missing = t.op == FieldOp::missing;
+      for (std::size_t i = 0; i < n; ++i) text[i * nf + g] = code[i] == missing ? if_missing : result[code[i]];
+    }
+  }
+
+  // The stage a customer keeps, once per distinct value of the stage field.
+  std::vector<std::uint8_t> kept(n, no_stage);
+  if (b.stage) {
+    const auto& values = std::get<1>(b.stage->values);
+    std::unordered_map<std::string_view, std::uint8_t> stage_of;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!values[i]) continue;
+      const auto it = stage_of.find(*values[i]);
+      kept[i] = it != stage_of.end() ? it->second : stage_of.emplace(*values[i], kept_stage(values[i])).first->second;
+    }
+  }
+
+  // Pass 3, block by block: the block's matches by row (a stable counting
+  // sort in cache), then each row of the block scored.
+  Scratch s(rs);
+  std::vector<std::vector<Hit>> hits(rs.filters.size());
+  LeadScore one;
+  std::vector<std::uint32_t> start((std::size_t{1} << block_bits) + 1), next(start.size());
+  std::vector<Match> matched;
+  const auto score_row = [&](std::size_t i, std::uint32_t from, std::uint32_t to) {
+    for (auto& h : hits) h.clear();
+    for (std::uint32_t k = from; k < to; ++k) hits[matched[k].filter].push_back(matched[k].hit);
+    for (std::size_t f = 0; f < hits.size(); ++f) {
+      auto& h = hits[f];
+      if (!std::is_sorted(h.begin(), h.end(), hit_before)) std::sort(h.begin(), h.end(), hit_before);
+      s.spans[f] = h;
+    }
+    evaluate(b, i, as_of, s, one, text.data() + i * nf, &kept[i]);
+    out.total[i] = one.total;
+    std::copy(one.groups.begin(), one.groups.end(), out.groups.begin() + static_cast<std::ptrdiff_t>(i * out.n_groups));
+    out.grade[i] = one.grade;
+    out.level[i] = one.level;
+    out.stage[i] = one.stage;
+    out.reasons.insert(out.reasons.end(), one.reasons.begin(), one.reasons.end());
+    out.reason_begin[i + 1] = static_cast<std::uint32_t>(out.reasons.size());
+  };
+  for (std::size_t blk = 0; blk < n_blocks; ++blk) {
+    const std::size_t first = blk << block_bits, rows = std::min(n - first, std::size_t{1} << block_bits);
+    const Match* begin = staged.data() + block_start[blk];
+    const Match* end = staged.data() + block_start[blk + 1];
+    std::fill(start.begin(), start.end(), 0u);
+    for (const Match* m = begin; m != end; ++m) ++start[m->row - first + 1];
+    for (std::size_t i = 0; i < rows; ++i) start[i + 1] += start[i];
+    std::copy(start.begin(), start.end(), next.begin());
+    matched.resize(static_cast<std::size_t>(end - begin));
+    for (const Match* m = begin; m != end; ++m) matched[next[m->row - first]++] = *m;
+    for (std::size_t i = first; i < first + rows; ++i) score_row(i, start[i - first], start[i - first + 1]);
+  }
+  return out;
+}
+
+}  // namespace leadscore::scoring

@@ -1,0 +1,403 @@
+// Rule-based lead scoring: a hand-computed example, the shipped templates,
+// bulk vs incremental on random streams, invalid rule sets and files, and
+// save/load round trips.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "../temp_file.hpp"
+#include "../test_data.hpp"
+#include "leadscore/scoring/rules.hpp"
+#include "leadscore/scoring/rules_io.hpp"
+#include "leadscore/scoring/rules_simulate.hpp"
+
+namespace leadscore::scoring {
+namespace {
+
+using test::TempFile;
+constexpr Timestamp day = seconds_per_day;
+const Timestamp as_of = Timestamp{19905} * day;  // 2024-07-01
+
+const char* small_rules = R"({
+  "groups": [
+    {"name": "fit", "max": 30},
+    {"name": "engagement", "decay": {"half_life_days": 10}},
+    {"name": "intent", "decay": {"expire_days": 7}}
+  ],
+  "rules": [
+    {"id": "title", "group": "fit", "points": 20, "when": {"field": "job_title", "in": ["CEO", "CTO"]}},
+    {"id": "big", "group": "fit", "points": 15, "when": {"field": "company_size", "gte": 100}},
+    {"id": "freemail", "group": "fit", "points": -10, "when": {"field": "email", "ends_with": "@gmail.com"}},
+    {"id": "pricing", "group": "engagement", "points": 4, "max_points": 10,
+     "each": {"event": "page_view", "where": {"page": "pricing"}, "within_days": 30}},
+    {"id": "demo", "group": "intent", "points": 50, "when": {"event": "demo_request", "within_days": 14}}
+  ],
+  "grade": {"group": "fit", "bands": [{"label": "A", "min": 25}, {"label": "B", "min": 10}, {"label": "C"}]},
+  "level": {"group": "engagement", "bands": [{"label": "1", "min": 8}, {"label": "2", "min": 3}, {"label": "3"}]},
+  "qualification": {"stage_field": "stage", "stages": [
+    {"stage": "prospect", "when": {"score": "engagement", "gte": 3}},
+    {"stage": "opportunity", "when": {"all": [{"score": "intent", "gte": 1}, {"score": "fit", "gte": 25}]}}
+  ]}
+})";
+
+using Text = std::vector<std::optional<std::string>>;
+
+ProfileTable small_profiles() {
+  ProfileTable p;
+  p.customer = {0, 1, 2};
+  p.columns.push_back({"job_title", AttributeKind::demographic, Text{"CEO", "Student", "CTO"}});
+  p.columns.push_back({"company_size", AttributeKind::firmographic,
+                       std::vector<double>{200, std::nan(""), 50}});
+  p.columns.push_back({"email", AttributeKind::demographic, Text{"a@acme.com", "x@gmail.com", std::nullopt}});
+  p.columns.push_back({"stage", AttributeKind::source, Text{"lead", "customer", "lead"}});
+  return p;
+}
+
+EventBatch small_events() {
+  EventBatch e;
+  const EventProperty pricing{"page", "pricing"};
+  for (int age : {0, 10, 20, 40}) e.add(0, EventType::page_view, as_of - age * day, NAN, {&pricing, 1});
+  e.add(0, EventType::demo_request, as_of - 10 * day);
+  for (int k = 0; k < 5; ++k) e.add(1, EventType::page_view, as_of - day, NAN, {&pricing, 1});
+  e.add(1, EventType::demo_request, as_of - 2 * day);
+  e.add(2, EventType::demo_request, as_of + day);  // after the scoring time: ignored
+  return e;
+}
+
+TEST(RulesScoring, HandComputedExample) {
+  const RuleEngine engine(parse_rule_set(small_rules));
+  const RuleScores s = engine.score(small_profiles(), small_events(), as_of);
+  ASSERT_EQ(s.size(), 3u);
+
+  // Lead 0: fit 20 + 15 capped at 30 (reasons scaled by 30/35); pricing
+  // 4 * (1 + 1/2 + 1/4) = 7 (the 40-day-old visit is outside the window);
+  // the demo request is 10 days old, past the intent group's 7-day expiry.
+  EXPECT_DOUBLE_EQ(s.group(0, 0), 30);
+  EXPECT_DOUBLE_EQ(s.group(0, 1), 7);
+  EXPECT_DOUBLE_EQ(s.group(0, 2), 0);
+  EXPECT_DOUBLE_EQ(s.total[0], 37);
+  EXPECT_EQ(engine.label(s.grade[0], s.level[0]), "A2");
+  EXPECT_EQ(s.stage[0], LifecycleStage::prospect);
+  const auto r0 = s.reasons_of(0);
+  ASSERT_EQ(r0.size(), 3u);
+  EXPECT_EQ(engine.rules().rules[r0[0].rule].id, "title");
+  EXPECT_DOUBLE_EQ(r0[0].points, 20.0 * 30 / 35);
+  EXPECT_EQ(engine.rules().rules[r0[1].rule].id, "big");
+  EXPECT_DOUBLE_EQ(r0[1].points, 15.0 * 30 / 35);
+  EXPECT_EQ(engine.rules().rules[r0[2].rule].id, "pricing");
+  EXPECT_DOUBLE_EQ(r0[2].points, 7);
+
+  // Lead 1: free mail -10; five pricing visits a day old, 20 * 2^-0.1,
+  // capped at 10; a fresh demo request 50. A customer stays a customer.
+  EXPECT_DOUBLE_EQ(s.group(1, 0), -10);
+  EXPECT_DOUBLE_EQ(s.group(1, 1), 10);
+  EXPECT_DOUBLE_EQ(s.group(1, 2), 50);
+  EXPECT_DOUBLE_EQ(s.total[1], 50);
+  EXPECT_EQ(engine.label(s.grade[1], s.level[1]), "C1");
+  EXPECT_EQ(s.stage[1], LifecycleStage::customer);
+  ASSERT_EQ(s.reasons_of(1).size(), 3u);
+  EXPECT_EQ(engine.rules().rules[s.reasons_of(1)[0].rule].id, "demo");
+
+  // Lead 2: CTO only; no e-mail (ends_with fails on a missing value); the
+  // demo request lies in the future.
+  EXPECT_DOUBLE_EQ(s.total[2], 20);
+  EXPECT_EQ(engine.label(s.grade[2], s.level[2]), "B3");
+  EXPECT_EQ(s.stage[2], LifecycleStage::lead);
+
+  // A day later the demo request counts: lead 2 has intent but fit 20 < 25.
+  const RuleScores later = engine.score(small_profiles(), small_events(), as_of + 2 * day);
+  EXPECT_DOUBLE_EQ(later.group(2, 2), 50);
+  EXPECT_EQ(later.stage[2], LifecycleStage::lead);
+}
+
+TEST(RulesScoring, OpportunityNeedsIntentAndFit) {
+  const RuleEngine engine(parse_rule_set(small_rules));
+  EventBatch e = small_events();
+  e.add(0, EventType::demo_request, as_of - 3 * day);
+  const RuleScores s = engine.score(small_profiles(), e, as_of);
+  EXPECT_DOUBLE_EQ(s.group(0, 2), 50);
+  EXPECT_EQ(s.stage[0], LifecycleStage::opportunity);
+}
+
+TEST(RulesScoring, IncrementalMatchesHandExample) {
+  const RuleEngine engine(parse_rule_set(small_rules));
+  const ProfileTable p = small_profiles();
+  const EventBatch e = small_events();
+  const RuleScores bulk = engine.score(p, e, as_of);
+  const ProfileBinding b = engine.bind(p);
+  for (std::uint32_t lead = 0; lead < 3; ++lead) {
+    LeadState st = engine.new_state();
+    for (std::size_t i = e.size(); i-- > 0;)  // newest first: out of order
+      if (e.customer[i] == lead) engine.update(st, e, i);
+    const LeadScore one = engine.score_one(b, lead, st, as_of);
+    EXPECT_EQ(one.total, bulk.total[lead]);
+    EXPECT_EQ(one.stage, bulk.stage[lead]);
+  }
+}
+
+void expect_same(const LeadScore& a, const LeadScore& b, std::size_t lead) {
+  ASSERT_EQ(a.total, b.total) << "lead " << lead;
+  ASSERT_EQ(a.groups, b.groups) << "lead " << lead;
+  ASSERT_EQ(a.grade, b.grade) << "lead " << lead;
+  ASSERT_EQ(a.level, b.level) << "lead " << lead;
+  ASSERT_EQ(a.stage, b.stage) << "lead " << lead;
+  ASSERT_EQ(a.reasons.size(), b.reasons.size()) << "lead " << lead;
+  for (std::size_t k = 0; k < a.reasons.size(); ++k) {
+    ASSERT_EQ(a.reasons[k].rule, b.reasons[k].rule) << "lead " << lead;
+    ASSERT_EQ(a.reasons[k].points, b.reasons[k].points) << "lead " << lead;
+  }
+}
+
+// Thousands of random leads and streams; events arrive shuffled, so most
+// arrive out of time order. Bulk and incremental must agree exactly, at
+// the end of the stream and at an earlier scoring time.
+TEST(RulesScoring, BulkEqualsIncrementalOnRandomStreams) {
+  const RuleEngine engine(load_rule_set(test::data_path("rules/b2b_saas.json")));
+  for (std::uint64_t seed : {1u, 2u}) {
+    const SimulatedLeads sim = simulate_leads(3000, 20, seed);
+    std::vector<std::size_t> order(sim.events.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(seed));
+    std::vector<LeadState> states(sim.profiles.customer.size(), engine.new_state());
+    for (std::size_t i : order) engine.update(states[sim.events.customer[i]], sim.events, i);
+    const ProfileBinding b = engine.bind(sim.profiles);
+    for (Timestamp t : {sim.as_of, sim.as_of - 20 * day}) {
+      const RuleScores bulk = engine.score(sim.profiles, sim.events, t);
+      std::array<std::size_t, 3> stages{};
+      for (std::size_t lead = 0; lead < bulk.size(); ++lead) {
+        expect_same(engine.score_one(b, lead, states[lead], t), bulk.row(lead), lead);
+        if (HasFatalFailure()) return;
+        if (bulk.stage[lead] <= LifecycleStage::opportunity) ++stages[static_cast<std::size_t>(bulk.stage[lead])];
+      }
+      // The data reach every stage and rules fire: the comparison is not vacuous.
+      EXPECT_GT(stages[0], 100u);
+      EXPECT_GT(stages[1], 50u);
+      EXPECT_GT(stages[2], 5u);
+      EXPECT_GT(bulk.reasons.size(), 5 * bulk.size());
+    }
+  }
+}
+
+TEST(RulesScoring, TemplatesLoad) {
+  const RuleSet b2b = load_rule_set(test::data_path("rules/b2b_saas.json"));
+  EXPECT_EQ(b2b.groups.size(), 3u);
+  EXPECT_EQ(b2b.rules.size(), 20u);
+  EXPECT_EQ(b2b.stages.front().stage, LifecycleStage::opportunity);
+  // Equal event filters are shared: pricing-page visits are tested once.
+  std::size_t pricing = 0;
+  for (const auto& f : b2b.filters)
+    if (f.type == EventType::page_view && f.where.size() == 1 && f.where[0].strings == std::vector<std::string>{"pricing"})
+      ++pricing;
+  EXPECT_EQ(pricing, 1u);
+}
+
+// Each broken rule set names the JSON path of its problem.
+TEST(RulesScoring, InvalidRuleSetsNameTheJsonPath) {
+  const std::string head = R"({"groups": [{"name": "fit"}], "grade": {"group": "fit", "bands": [{"label": "A"}]}, )";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {R"("rules": [{"id": "a", "group": "fit", "points": 1, "when": {"field": "x", "like": "y"}}]})",
+       "/rules/0/when/like"},
+      {R"("rules": [{"id": "a", "group": "fitt", "points": 1}]})", "/rules/0/group"},
+      {R"("rules": [{"id": "a", "group": "fit", "points": "ten"}]})", "/rules/0/points"},
+      {R"("rules": [{"id": "a", "group": "fit", "points": 1, "when": {"all": []}}]})", "/rules/0/when/all"},
+      {R"("rules": [{"id": "a", "group": "fit", "points": 1, "when": {"any": [{"field": "x", "exists": true}, {"any": []}]}}]})",
+       "/rules/0/when/any/1/any"},
+      {R"("rules": [{"id": "a", "group": "fit", "points": 1, "when": {"event": "page_visit"}}]})",
+       "/rules/0/when/event"},
+      {R"("rules": [{"id": "a", "group": "fit", "points": 1, "when": {"score": "fit", "gte": 1}}]})",
+       "/rules/0/when/score"},
+      {R"("rules": [{"id": "a", "group": "fit", "points": 1, "when": {"event": "webinar", "where": {"page": {"gt": 3}}}}]})",
+       "/rules/0/when/where/page/gt"},
+      {R"("rules": [{"id": "a", "group": "fit", "points": 1, "when": {"event": "webinar", "count": {"gte": 3, "lte": 1}}}]})",
+       "/rules/0/when/count"},
+      {R"("rules": [{"id": "a", "group": "fit", "points": 1, "max_points": -2}]})", "/rules/0/max_points"},
+      {R"("rules": [{"id": "a", "group": "fit", "points": 1}, {"id": "a", "group": "fit", "points": 2}]})",
+       "/rules/1/id"},
+      {R"("rules": [{"id": "a", "group": "fit", "points": 1, "when": {"ref": "x"}}], "conditions": {"x": {"ref": "y"}, "y": {"any": [{"ref": "x"}]}}})",
+       "/conditions/y/any/0/ref"},
+      {R"("rules": [], "colour": 1})", "/colour"},
+      {R"("rules": [{"id": "a", "group": "fit", "points": 1, "when": {"field": "x", "between": [5, 1]}}]})",
+       "/rules/0/when/between"},
+      {R"("rules": [{"id": "a", "group": "fit", "points": 1}], "qualification": {"stages": [{"stage": "customer", "when": {"score": "total", "gte": 1}}]}})",
+       "/qualification/stages/0/stage"},
+  };
+  for (const auto& [tail, path] : cases) {
+    try {
+      (void)parse_rule_set(head + tail);
+      ADD_FAILURE() << "accepted: " << tail;
+    } catch (const JsonError& e) {
+      EXPECT_EQ(e.path(), path) << e.what();
+    }
+  }
+  // Bands must decrease; the last one takes the rest.
+  try {
+    (void)parse_rule_set(R"({"groups": [{"name": "fit"}], "rules": [{"id": "a", "group": "fit", "points": 1}],
+      "grade": {"group": "fit", "bands": [{"label": "A", "min": 1}, {"label": "B", "min": 5}, {"label": "C"}]}})");
+    ADD_FAILURE();
+  } catch (const JsonError& e) {
+    EXPECT_EQ(e.path(), "/grade/bands/1/min");
+  }
+}
+
+TEST(RulesScoring, NonFiniteAndMalformedJson) {
+  const std::string doc = R"({"groups": [{"name": "fit"}], "grade": {"group": "fit", "bands": [{"label": "A"}]},
+    "rules": [{"id": "a", "group": "fit", "points": 1e999}]})";
+  // 1e999 overflows a double: refused while parsing.
+  try {
+    (void)parse_rule_set(doc, "r.json");
+    ADD_FAILURE();
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("1e999"), std::string::npos) << e.what();
+  }
+  try {
+    (void)parse_rule_set("{\"groups\": [\n  {\"name\": \"fit\",}\n]}", "r.json");
+    ADD_FAILURE();
+  } catch (const ParseError& e) {
+    EXPECT_EQ(e.file(), "r.json");
+    EXPECT_EQ(e.line(), 2u);
+  }
+  EXPECT_THROW((void)load_rule_set("/nonexistent/rules.json"), ParseError);
+}
+
+TEST(RulesScoring, RulesMustFitTheData) {
+  const ProfileTable p = small_profiles();
+  const DataSchema schema = schema_of(p, nullptr);
+  auto path_of = [&](const std::string& when) {
+    const std::string doc = R"({"groups": [{"name": "fit"}], "grade": {"group": "fit", "bands": [{"label": "A"}]},
+      "rules": [{"id": "a", "group": "fit", "points": 1, "when": )" + when + "}]}";
+    try {
+      (void)parse_rule_set(doc, "<rules>", &schema);
+    } catch (const JsonError& e) {
+      return e.path();
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(path_of(R"({"field": "industry", "eq": "IT"})"), "/rules/0/when/field");
+  EXPECT_EQ(path_of(R"({"field": "job_title", "gte": 3})"), "/rules/0/when/gte");
+  EXPECT_EQ(path_of(R"({"field": "company_size", "contains": "0"})"), "/rules/0/when/contains");
+  EXPECT_EQ(path_of(R"({"field": "company_size", "eq": "big"})"), "/rules/0/when/eq");
+  EXPECT_EQ(path_of(R"({"field": "company_size", "gte": 3})"), "accepted");
+  // Event types the data lack.
+  const EventBatch ev = small_events();
+  const DataSchema with_events = schema_of(p, &ev);
+  const std::string doc = R"({"groups": [{"name": "fit"}], "grade": {"group": "fit", "bands": [{"label": "A"}]},
+      "rules": [{"id": "a", "group": "fit", "points": 1, "each": {"event": "webinar"}}]})";
+  try {
+    (void)parse_rule_set(doc, "<rules>", &with_events);
+    ADD_FAILURE();
+  } catch (const JsonError& e) {
+    EXPECT_EQ(e.path(), "/rules/0/each/event");
+  }
+  // The engine checks the table it is given too.
+  const RuleEngine engine(parse_rule_set(R"({"groups": [{"name": "fit"}], "grade": {"group": "fit", "bands": [{"label": "A"}]},
+      "rules": [{"id": "a", "group": "fit", "points": 1, "when": {"field": "industry", "eq": "IT"}}]})"));
+  EXPECT_THROW((void)engine.score(p, EventBatch{}, as_of), JsonError);
+  // The stage field must hold stage names.
+  ProfileTable numeric_stage = small_profiles();
+  numeric_stage.columns.back().values = std::vector<double>{1, 2, 3};
+  try {
+    (void)RuleEngine(parse_rule_set(small_rules)).score(numeric_stage, small_events(), as_of);
+    ADD_FAILURE();
+  } catch (const JsonError& e) {
+    EXPECT_EQ(e.path(), "/qualification/stage_field");
+  }
+}
+
+TEST(RulesScoring, BadBatchesAndStates) {
+  const RuleEngine engine(parse_rule_set(small_rules));
+  EventBatch e = small_events();
+  e.add(9, EventType::webinar, as_of);
+  EXPECT_THROW((void)engine.score(small_profiles(), e, as_of), InvalidInput);
+  ProfileTable dup = small_profiles();
+  dup.customer[2] = 0;
+  EXPECT_THROW((void)engine.score(dup, small_events(), as_of), InvalidInput);
+  const RuleEngine other(load_rule_set(test::data_path("rules/b2b_saas.json")));
+  LeadState foreign = other.new_state();
+  EXPECT_THROW(engine.update(foreign, EventType::webinar, as_of), InvalidInput);
+  EXPECT_THROW((void)engine.score_one(small_profiles(), 3, engine.new_state(), as_of), InvalidInput);
+}
+
+// A failed load leaves the engine in use untouched; a new engine is a new object.
+TEST(RulesScoring, ReloadingNeverDisturbsTheEngineInUse) {
+  auto current = std::make_shared<const RuleEngine>(parse_rule_set(small_rules));
+  const RuleScores before = current->score(small_profiles(), small_events(), as_of);
+  std::string broken = small_rules;
+  broken.replace(broken.find("\"points\": 20"), 12, "\"points\": \"x\"");
+  EXPECT_THROW(current = std::make_shared<const RuleEngine>(parse_rule_set(broken)), JsonError);
+  const RuleScores after = current->score(small_profiles(), small_events(), as_of);
+  EXPECT_EQ(before.total, after.total);
+  const auto in_use = current;
+  current = std::make_shared<const RuleEngine>(load_rule_set(test::data_path("rules/b2b_saas.json")));
+  EXPECT_EQ(in_use->score(small_profiles(), small_events(), as_of).total, before.total);
+}
+
+TEST(RulesScoring, SaveLoadRoundTrip) {
+  const RuleEngine engine(load_rule_set(test::data_path("rules/b2b_saas.json")));
+  const TempFile dir("", "unused");
+  const std::string path = dir.path() + ".rules";
+  save(engine, path);
+  const RuleEngine loaded = load_rule_engine(path);
+  std::remove(path.c_str());
+  EXPECT_EQ(loaded.fingerprint(), engine.fingerprint());
+  const SimulatedLeads sim = simulate_leads(500, 10, 3);
+  EXPECT_EQ(loaded.score(sim.profiles, sim.events, sim.as_of).total,
+            engine.score(sim.profiles, sim.events, sim.as_of).total);
+
+  LeadState st = engine.new_state();
+  for (std::size_t i = 0; i < sim.events.size(); ++i)
+    if (sim.events.customer[i] == 7) engine.update(st, sim.events, i);
+  const LeadState back = lead_state_from_bytes(to_bytes(st), loaded);
+  ASSERT_EQ(back.hits.size(), st.hits.size());
+  for (std::size_t f = 0; f < st.hits.size(); ++f) {
+    ASSERT_EQ(back.hits[f].size(), st.hits[f].size());
+    for (std::size_t k = 0; k < st.hits[f].size(); ++k) {
+      EXPECT_EQ(back.hits[f][k].time, st.hits[f][k].time);
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(back.hits[f][k].value), std::bit_cast<std::uint64_t>(st.hits[f][k].value));
+    }
+  }
+  const RuleEngine small(parse_rule_set(small_rules));
+  EXPECT_THROW((void)lead_state_from_bytes(to_bytes(st), small), SerializationError);
+  std::string damaged = to_bytes(engine);
+  damaged.resize(damaged.size() / 2);
+  EXPECT_THROW((void)rule_engine_from_bytes(damaged), SerializationError);
+  EXPECT_THROW((void)rule_engine_from_bytes("leadscore-model bg-nbd 1\n"), SerializationError);
+}
+
+TEST(RulesScoring, ReadsProfilesAndEvents) {
+  const TempFile leads("lead_id,job_title,company_size,stage\nL1,CEO,200,lead\nL2,,12,customer\n", "leads.csv");
+  IdInterner ids;
+  const ProfileTable p = read_profiles(leads.path(), ids);
+  ASSERT_EQ(p.customer.size(), 2u);
+  ASSERT_NE(p.find("company_size"), nullptr);
+  EXPECT_TRUE(p.find("company_size")->is_numeric());
+  EXPECT_FALSE(std::get<1>(p.find("job_title")->values)[1].has_value());
+  const TempFile events("lead_id,type,time,value,page\nL1,page_view,2024-06-30,,pricing\nL2,webinar,2024-06-01T10:00:00Z,45,\n",
+                        "events.csv");
+  const EventBatch e = read_events(events.path(), ids);
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e.property(0, "page"), "pricing");
+  EXPECT_TRUE(e.properties_of(1).empty());
+  EXPECT_EQ(e.value[1], 45);
+
+  auto error_at = [&](const std::string& content) -> std::pair<std::size_t, std::size_t> {
+    const TempFile bad(content, "events.csv");
+    try {
+      (void)read_events(bad.path(), ids);
+    } catch (const ParseError& err) {
+      return {err.line(), err.column()};
+    }
+    return {0, 0};
+  };
+  EXPECT_EQ(error_at("lead_id,type,time\nL1,webinar,2024-06-01\nL3,webinar,2024-06-01\n"), std::make_pair(3ul, 1ul));
+  EXPECT_EQ(error_at("lead_id,type,time\nL1,visit,2024-06-01\n"), std::make_pair(2ul, 4ul));
+  EXPECT_EQ(error_at("lead_id,type,time\nL1,webinar,2024-13-01\n"), std::make_pair(2ul, 12ul));
+  EXPECT_EQ(error_at("lead_id,type,time,value\nL1,webinar,2024-06-01,abc\n"), std::make_pair(2ul, 23ul));
+  const TempFile dup("lead_id,x\nA,1\nA,2\n", "leads.csv");
+  IdInterner ids2;
+  EXPECT_THROW((void)read_profiles(dup.path(), ids2), ParseError);
+}
+
+}  // namespace
+}  // namespace leadscore::scoring
