@@ -13,6 +13,7 @@ Runner add_score_command(CLI::App& app) {
   auto* score = app.add_subcommand("score", "Lead scoring: rule sets and models learned from history");
   score->require_subcommand(1);
   std::vector<Runner> runners;
+  add_score_model_commands(*score, runners);
   return {score, [runners] {
             for (const auto& runner : runners)
               if (runner.command->parsed()) return runner.run();
