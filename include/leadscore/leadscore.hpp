@@ -14,3 +14,13 @@
 #include "leadscore/io/csv.hpp"
 
 #include "leadscore/summary/summarize.hpp"
+
+#include "leadscore/scoring/archive.hpp"
+#include "leadscore/scoring/calibration.hpp"
+#include "leadscore/scoring/features.hpp"
+#include "leadscore/scoring/logistic.hpp"
+#include "leadscore/scoring/metrics.hpp"
+#include "leadscore/scoring/model.hpp"
+#include "leadscore/scoring/naive_bayes.hpp"
+#include "leadscore/scoring/table.hpp"
+#include "leadscore/scoring/weighted.hpp"

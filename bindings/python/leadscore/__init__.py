@@ -21,12 +21,16 @@ from .churn import (
     ModifiedBetaGeoFitter,
     ParetoNBDFitter,
 )
+from .predictive import LogisticScorer, NaiveBayesScorer, WeightedScorer
 from .summary import read_transactions, summarize
 
 __all__ = [
     "BetaGeoBetaBinomFitter",
     "BetaGeoFitter",
     "GammaGammaFitter",
+    "LogisticScorer",
+    "NaiveBayesScorer",
+    "WeightedScorer",
     "ModifiedBetaGeoFitter",
     "ParetoNBDFitter",
     "Error",
