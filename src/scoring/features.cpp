@@ -50,13 +50,14 @@ PreparedColumn fit_numeric(const ColumnView& col, const ColumnSpec& spec) {
       any_missing = true;
   }
   if (v.empty()) throw InvalidInput("features: column '" + c.name + "' has no value in the training data");
-  std::vector<double> sorted = v;
-  std::sort(sorted.begin(), sorted.end());
+  // Selection, not sorting: a million-row column costs one linear pass per quantile.
+  std::vector<double> work = v;
   if (spec.clip_quantile > 0) {
-    c.clip_low = detail::quantile_sorted(sorted, spec.clip_quantile);
-    c.clip_high = detail::quantile_sorted(sorted, 1 - spec.clip_quantile);
+    c.clip_low = detail::quantile_select(work, spec.clip_quantile);
+    c.clip_high = detail::quantile_select(work, 1 - spec.clip_quantile);
   }
-  const double median = detail::quantile_sorted(sorted, 0.5);
+  const double median = detail::quantile_select(work, 0.5);
+  std::vector<double>().swap(work);
   c.fill = spec.missing == MissingPolicy::fill && spec.fill_value == spec.fill_value ? spec.fill_value : median;
   c.has_indicator = spec.missing == MissingPolicy::indicator && any_missing;
   for (std::size_t i = 0, k = 0; i < col.numbers.size(); ++i)
@@ -201,6 +202,21 @@ void FeatureMap::transform(const TableView& table, Eigen::Ref<Eigen::MatrixXd> o
       const double filled = pre(c, c.fill, 0);
       const bool buckets = c.spec.scaling == Scaling::quantile_buckets;
       const Eigen::Index indicator = first + static_cast<Eigen::Index>(c.width) - 1;
+      if (!buckets && !c.spec.log1p) {
+        // The common case in one tight loop over the column.
+        const double center = c.spec.scaling == Scaling::none ? 0.0 : c.center;
+        const double inv = c.spec.scaling == Scaling::none ? 1.0 : 1.0 / c.scale;
+        const bool unit = c.spec.scaling == Scaling::min_max;
+        double* dst = &out(0, first);
+        const double* src = col.numbers.data();
+        for (std::size_t i = 0; i < n; ++i) {
+          const double raw = src[i];
+          double z = ((raw == raw ? std::clamp(raw, c.clip_low, c.clip_high) : filled) - center) * inv;
+          dst[i] = unit ? std::clamp(z, 0.0, 1.0) : z;
+          if (raw != raw && c.has_indicator) out(static_cast<Eigen::Index>(i), indicator) = 1.0;
+        }
+        continue;
+      }
       for (std::size_t i = 0; i < n; ++i) {
         const double raw = col.numbers[i];
         const bool missing = raw != raw;

@@ -83,7 +83,7 @@ PredictiveModel PredictiveModel::fit(const TableView& table, std::span<const dou
       features = FeatureMap::fit(table, fc);
       const Eigen::MatrixXd x = features->transform(table);
       auto m = LogisticModel::fit(x, y, config.logistic);
-      m.decision_function(x, raw);
+      if (config.calibration != Calibration::none) m.decision_function(x, raw);
       scorer = std::move(m);
       break;
     }
@@ -100,7 +100,7 @@ PredictiveModel PredictiveModel::fit(const TableView& table, std::span<const dou
       nb.include.insert(nb.include.end(), fc.include.begin(), fc.include.end());
       nb.exclude.insert(nb.exclude.end(), fc.exclude.begin(), fc.exclude.end());
       auto m = NaiveBayesModel::fit(table, y, nb);
-      m.log_odds(table, raw);
+      if (config.calibration != Calibration::none) m.log_odds(table, raw);
       scorer = std::move(m);
       break;
     }

@@ -28,6 +28,18 @@ inline double quantile_sorted(const std::vector<double>& sorted, double q) {
   return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
+/// Quantile q of unsorted values, by selection (O(n)); reorders `v`.
+inline double quantile_select(std::vector<double>& v, double q) {
+  if (v.empty()) return std::nan("");
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+  const double a = v[lo];
+  if (lo + 1 >= v.size()) return a;
+  const double b = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
+  return a + (pos - static_cast<double>(lo)) * (b - a);
+}
+
 /// Interior bucket edges at the 1/b, ..., (b-1)/b quantiles: unique, and
 /// above the minimum so that no bucket is empty on the training data.
 inline std::vector<double> bucket_edges(std::vector<double> values, int buckets) {
