@@ -35,6 +35,7 @@ import leadscore  # noqa: E402
 from leadscore import predictive as lp  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import log_loss  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402  (a scikit-learn dependency)
 
 LEAKY = ["Tags", "Lead Quality", "Lead Profile", "Asymmetrique Activity Index", "Asymmetrique Profile Index",
          "Asymmetrique Activity Score", "Asymmetrique Profile Score"]
@@ -57,13 +58,16 @@ def speed(rows: int, features: int, repeat: int) -> None:
     df = pd.DataFrame(x, columns=[f"f{j}" for j in range(features)])
     ours_t, ours = median_time(lambda: leadscore.LogisticScorer(l2=1.0, scaling="none", tol=1e-6).fit(df, y), repeat)
     sk_t, sk = median_time(lambda: LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(x, y), repeat)
+    with threadpool_limits(1):  # leadscore fits on one core: compare per core too
+        sk1_t, _ = median_time(lambda: LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(x, y), repeat)
     p_ours = ours.predict_proba(df)[:, 1]
     p_sk = sk.predict_proba(x)[:, 1]
     print(f"fit {rows} rows x {features} features (median of {repeat}):")
     print(f"  leadscore newton   {ours_t:8.3f} s   log loss {log_loss(y, p_ours):.8f}  "
           f"iterations {ours.fit_info_['iterations']}")
     print(f"  sklearn lbfgs      {sk_t:8.3f} s   log loss {log_loss(y, p_sk):.8f}  iterations {sk.n_iter_[0]}")
-    print(f"  ratio sklearn / leadscore: {sk_t / ours_t:.2f}x")
+    print(f"  sklearn lbfgs, 1 BLAS thread {sk1_t:8.3f} s")
+    print(f"  ratio sklearn / leadscore: {sk_t / ours_t:.2f}x (1 thread: {sk1_t / ours_t:.2f}x)")
     ps_t, _ = median_time(lambda: ours.predict_proba(df), repeat)
     sks_t, _ = median_time(lambda: sk.predict_proba(x), repeat)
     print(f"predict_proba {rows} rows: leadscore {ps_t:.3f} s ({rows / ps_t / 1e6:.1f} M rows/s, from a DataFrame), "
