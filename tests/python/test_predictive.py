@@ -48,6 +48,17 @@ def test_logistic_auc_matches_scikit_learn(data_dir, name):
     np.testing.assert_allclose(model.coef_.to_numpy(), ref.coef_[0], atol=1e-5)
     assert model.intercept_ == pytest.approx(ref.intercept_[0], abs=1e-5)
     assert ours > {"leads": 0.85, "telco": 0.8, "bank": 0.7}[name]
+    if name == "telco":  # class weights against scikit-learn too, and L1
+        for ours_kw, ref_kw in [({"class_weight": {0: 1.0, 1: 3.0}}, {"class_weight": {0: 1.0, 1: 3.0}}),
+                                ({"class_weight": "balanced"}, {"class_weight": "balanced"})]:
+            m = leadscore.LogisticScorer(**ours_kw).fit(X.iloc[train], ytr)
+            r = sklearn_lm.LogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-10, **ref_kw)
+            r.fit(m.transform(X.iloc[train]).to_numpy(), ytr)
+            np.testing.assert_allclose(m.coef_.to_numpy(), r.coef_[0], atol=1e-5)
+        m = leadscore.LogisticScorer(l2=0.0, l1=10.0).fit(X.iloc[train], ytr)
+        assert m.fit_info_["solver"] == "lbfgsb" and m.fit_info_["converged"]
+        assert (m.coef_ == 0).sum() >= 5  # L1 drops features outright
+        assert lp.roc_auc_score(lp._targets(y.iloc[test], positive), m.predict_proba(X.iloc[test])[:, 1]) > 0.8
 
 
 def test_estimators_are_sklearn_style_and_explain_scores(data_dir):

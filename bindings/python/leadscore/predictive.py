@@ -80,6 +80,10 @@ class _Scorer:
 
     def _config(self) -> dict:
         p = self.get_params()
+        cw = p.get("class_weight")
+        weights = cw if isinstance(cw, dict) else {}
+        if not (cw is None or cw == "balanced" or (isinstance(cw, dict) and set(cw) <= {0, 1})):
+            raise _core.InvalidInput("class_weight must be None, 'balanced' or {0: weight, 1: weight}")
         return {
             "kind": self._kind,
             "include": list(p.get("include") or []),
@@ -93,7 +97,9 @@ class _Scorer:
             "min_count": int(p.get("min_count", 10)),
             "l2": float(p.get("l2", 1.0)),
             "l1": float(p.get("l1", 0.0)),
-            "balanced": p.get("class_weight") == "balanced",
+            "balanced": cw == "balanced",
+            "positive_weight": float(weights.get(1, 1.0)),
+            "negative_weight": float(weights.get(0, 1.0)),
             "solver": p.get("solver", "newton"),
             "max_iter": int(p.get("max_iter", 200)),
             "tol": float(p.get("tol", 1e-8)),
@@ -109,9 +115,6 @@ class _Scorer:
         true/false; or the value `positive` names). Returns self."""
         positive = positive if positive is not None else getattr(self, "positive", None)
         targets = _targets(y, positive)
-        cw = getattr(self, "class_weight", None)
-        if cw not in (None, "balanced"):
-            raise _core.InvalidInput("class_weight must be None or 'balanced'")
         return self._set_model(_core.PredictiveModel.fit(_columns(X), targets, self._config()), X)
 
     def _set_model(self, model, X=None):
@@ -173,7 +176,8 @@ class _LinearScorer(_Scorer):
 
 class LogisticScorer(_LinearScorer):
     """Logistic regression with L2 (l2 = 1/C of scikit-learn) and optional L1
-    penalty, fitted by Newton's method (or L-BFGS), on prepared features."""
+    penalty, fitted by Newton's method (or L-BFGS), on prepared features.
+    class_weight: None, "balanced" or {0: weight, 1: weight}, as scikit-learn."""
 
     _kind = "logistic"
 

@@ -93,6 +93,8 @@ PredictiveConfig make_config(const nb::dict& d) {
   c.logistic.l2 = nb::cast<double>(d["l2"]);
   c.logistic.l1 = nb::cast<double>(d["l1"]);
   c.logistic.balanced = nb::cast<bool>(d["balanced"]);
+  c.logistic.positive_weight = nb::cast<double>(d["positive_weight"]);
+  c.logistic.negative_weight = nb::cast<double>(d["negative_weight"]);
   c.logistic.solver = pick<Solver>(nb::cast<std::string>(d["solver"]), {{"newton", Solver::newton}, {"lbfgs", Solver::lbfgs}}, "solver");
   c.logistic.max_iterations = nb::cast<int>(d["max_iter"]);
   c.logistic.tolerance = nb::cast<double>(d["tol"]);
