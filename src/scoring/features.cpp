@@ -207,7 +207,7 @@ void FeatureMap::transform(const TableView& table, Eigen::Ref<Eigen::MatrixXd> o
         const double center = c.spec.scaling == Scaling::none ? 0.0 : c.center;
         const double inv = c.spec.scaling == Scaling::none ? 1.0 : 1.0 / c.scale;
         const bool unit = c.spec.scaling == Scaling::min_max;
-        double* dst = &out(0, first);
+        double* dst = out.col(first).data();
         const double* src = col.numbers.data();
         for (std::size_t i = 0; i < n; ++i) {
           const double raw = src[i];

@@ -73,7 +73,6 @@ PredictiveModel PredictiveModel::fit(const TableView& table, std::span<const dou
   if (!config.target.empty() && table.find(config.target) &&
       std::find(fc.exclude.begin(), fc.exclude.end(), config.target) == fc.exclude.end())
     fc.exclude.push_back(config.target);
-  for (const auto& name : fc.exclude) (void)table.column(name);
 
   std::optional<FeatureMap> features;
   std::optional<Scorer> scorer;

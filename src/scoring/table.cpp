@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <unordered_map>
 
@@ -106,7 +107,6 @@ DataTable DataTable::take(std::span<const std::size_t> rows) const {
 
 DataTable read_table(const std::string& path, const CsvOptions& csv, const ReadTableOptions& options) {
   CsvReader reader(path, csv);
-  const std::size_t width = reader.header().empty() ? 0 : reader.header().size();
   for (const auto* names : {&options.categorical, &options.numeric, &options.only})
     for (const auto& name : *names) (void)reader.resolve(ColumnRef(name));
 
@@ -114,13 +114,13 @@ DataTable read_table(const std::string& path, const CsvOptions& csv, const ReadT
   // buffer, which lives until the end of this function), and whether each
   // column is numeric throughout.
   std::vector<std::vector<std::string_view>> text;
-  std::vector<std::vector<std::size_t>> lines;  // for errors in forced-numeric columns
+  std::deque<std::string> kept;  // fields the reader unquoted: its copies last one row only
   std::vector<std::string_view> fields;
   std::vector<std::size_t> use;
   bool first = true;
   std::vector<std::string> names;
-  std::vector<std::size_t> line_of_row;
-  std::vector<std::vector<std::size_t>> col_of_row;
+  std::vector<std::size_t> line_of_row;               // for errors: the line of each row
+  std::vector<std::vector<std::size_t>> col_of_row;  // and the column where each field starts
   while (reader.next(fields)) {
     if (first) {
       for (std::size_t k = 0; k < fields.size(); ++k) {
@@ -135,13 +135,16 @@ DataTable read_table(const std::string& path, const CsvOptions& csv, const ReadT
       first = false;
     }
     line_of_row.push_back(reader.line());
+    const std::string_view buffer = reader.buffer();
     for (std::size_t j = 0; j < use.size(); ++j) {
-      text[j].push_back(trim(fields[use[j]]));
+      std::string_view field = trim(fields[use[j]]);
+      if (!field.empty() && (field.data() < buffer.data() || field.data() >= buffer.data() + buffer.size()))
+        field = kept.emplace_back(field);
+      text[j].push_back(field);
       col_of_row[j].push_back(reader.column_of(use[j]));
     }
   }
   if (first) reader.fail_file(csv.header ? 2 : 1, "no rows in the file");
-  (void)width;
 
   auto is_missing = [&](std::string_view s) {
     if (s.empty()) return true;

@@ -11,7 +11,7 @@ using namespace leadscore;
 using namespace leadscore::scoring;
 
 TEST(ScoringTable, ReadsTypedColumnsAndMissingValues) {
-  test::TempFile f("id,visits,source,won\na,3,web,yes\nb,,ref,no\nc,2.5,NA,Yes\n");
+  test::TempFile f("id,visits,source,won\na,3,\"say \"\"hi\"\"\",yes\nb,,ref,no\nc,2.5,NA,Yes\n");
   const DataTable t = read_table(f.path());
   const TableView v = t.view();
   ASSERT_EQ(v.rows(), 3u);
@@ -20,6 +20,7 @@ TEST(ScoringTable, ReadsTypedColumnsAndMissingValues) {
   EXPECT_EQ(v.column("source").kind, ColumnKind::categorical);
   EXPECT_TRUE(v.column("source").missing(2));
   EXPECT_EQ(v.column("source").text(1), "ref");
+  EXPECT_EQ(v.column("source").text(0), "say \"hi\"");  // unquoted by the reader, kept past its row
   EXPECT_EQ(binary_target(v.column("won")), (std::vector<double>{1, 0, 1}));
   EXPECT_EQ(binary_target(v.column("id"), std::string("a")), (std::vector<double>{1, 0, 0}));
 }
