@@ -35,10 +35,12 @@ const Simulated& simulated(Eigen::Index rows, Eigen::Index features) {
     for (Eigen::Index j = 0; j < features; ++j)
       for (Eigen::Index i = 0; i < rows; ++i) s.x(i, j) = normal(rng);
     Eigen::VectorXd beta(features);
-    for (Eigen::Index j = 0; j < features; ++j) beta[j] = (j % 2 ? -0.5 : 0.5) / std::sqrt(double(features)) * 3;
+    for (Eigen::Index j = 0; j < features; ++j)
+      beta[j] = (j % 2 ? -0.5 : 0.5) / std::sqrt(double(features)) * 3;
     const Eigen::VectorXd z = (s.x * beta).array() - 1.0;
     s.y.resize(static_cast<std::size_t>(rows));
-    for (Eigen::Index i = 0; i < rows; ++i) s.y[static_cast<std::size_t>(i)] = unif(rng) < sigmoid(z[i]) ? 1.0 : 0.0;
+    for (Eigen::Index i = 0; i < rows; ++i)
+      s.y[static_cast<std::size_t>(i)] = unif(rng) < sigmoid(z[i]) ? 1.0 : 0.0;
   }
   return it->second;
 }
@@ -56,9 +58,15 @@ void BM_LogisticFit(benchmark::State& state, Solver solver) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK_CAPTURE(BM_LogisticFit, newton, Solver::newton)
-    ->Args({100000, 50})->Args({1000000, 50})->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Args({100000, 50})
+    ->Args({1000000, 50})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_LogisticFit, lbfgs, Solver::lbfgs)
-    ->Args({100000, 50})->Args({1000000, 50})->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Args({100000, 50})
+    ->Args({1000000, 50})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Log-odds of every row: one pass over the matrix (memory bound).
 void BM_LinearScore(benchmark::State& state) {
@@ -72,20 +80,30 @@ void BM_LinearScore(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
   state.SetBytesProcessed(state.iterations() * state.range(0) * state.range(1) * 8);
 }
-BENCHMARK(BM_LinearScore)->Args({1000000, 5})->Args({1000000, 10})->Args({1000000, 50})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LinearScore)
+    ->Args({1000000, 5})
+    ->Args({1000000, 10})
+    ->Args({1000000, 50})
+    ->Unit(benchmark::kMillisecond);
 
 // The leads table, read once, without the sales-entered fields.
 const DataTable& leads() {
-  static const DataTable t = read_table(std::string(LEADSCORE_SOURCE_DIR) + "/data/leads/Leads.csv", {},
-                                        {.missing_values = {"Select"}});
+  static const DataTable t = read_table(std::string(LEADSCORE_SOURCE_DIR) + "/data/leads/Leads.csv",
+                                        {}, {.missing_values = {"Select"}});
   return t;
 }
 PredictiveConfig leads_config(ModelKind kind) {
   PredictiveConfig c;
   c.kind = kind;
   c.target = "Converted";
-  c.features.exclude = {"Prospect ID", "Lead Number", "Tags", "Lead Quality", "Lead Profile",
-                        "Asymmetrique Activity Index", "Asymmetrique Profile Index", "Asymmetrique Activity Score",
+  c.features.exclude = {"Prospect ID",
+                        "Lead Number",
+                        "Tags",
+                        "Lead Quality",
+                        "Lead Profile",
+                        "Asymmetrique Activity Index",
+                        "Asymmetrique Profile Index",
+                        "Asymmetrique Activity Score",
                         "Asymmetrique Profile Score"};
   return c;
 }
@@ -93,7 +111,8 @@ PredictiveConfig leads_config(ModelKind kind) {
 void BM_LeadsFit(benchmark::State& state, ModelKind kind) {
   const TableView v = leads().view();
   const auto y = binary_target(v.column("Converted"));
-  for (auto _ : state) benchmark::DoNotOptimize(PredictiveModel::fit(v, y, leads_config(kind)).fit_info().rows);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(PredictiveModel::fit(v, y, leads_config(kind)).fit_info().rows);
   state.SetItemsProcessed(state.iterations() * static_cast<long>(v.rows()));
 }
 BENCHMARK_CAPTURE(BM_LeadsFit, logistic, ModelKind::logistic)->Unit(benchmark::kMillisecond);
@@ -112,7 +131,8 @@ void BM_LeadsPredict(benchmark::State& state, ModelKind kind) {
   state.SetItemsProcessed(state.iterations() * static_cast<long>(v.rows()));
 }
 BENCHMARK_CAPTURE(BM_LeadsPredict, logistic, ModelKind::logistic)->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_LeadsPredict, naive_bayes, ModelKind::naive_bayes)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_LeadsPredict, naive_bayes, ModelKind::naive_bayes)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

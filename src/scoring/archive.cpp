@@ -36,13 +36,14 @@ struct ColumnRec {
   int kind = 0, scaling = 0, missing = 0, buckets = 10;
   bool log1p = false, has_indicator = false, has_other = false;
   std::uint64_t min_count = 0;
-  Bits clip_quantile = 0, fill_value = 0, clip_low = 0, clip_high = 0, center = 0, scale = 0, fill = 0;
+  Bits clip_quantile = 0, fill_value = 0, clip_low = 0, clip_high = 0, center = 0, scale = 0,
+       fill = 0;
   std::vector<Bits> edges;
   std::vector<std::string> levels;
   template <class Ar>
   void serialize(Ar& ar, unsigned /*version*/) {
-    ar & name & kind & scaling & missing & buckets & log1p & has_indicator & has_other & min_count & clip_quantile &
-        fill_value & clip_low & clip_high & center & scale & fill & edges & levels;
+    ar & name & kind & scaling & missing & buckets & log1p & has_indicator & has_other & min_count &
+        clip_quantile & fill_value & clip_low & clip_high & center & scale & fill & edges & levels;
   }
 };
 
@@ -81,9 +82,9 @@ struct ModelRec {
   std::vector<std::string> missing_values;
   template <class Ar>
   void serialize(Ar& ar, unsigned /*version*/) {
-    ar & kind & has_features & columns & solver & converged & iterations & report & rows & coefficients & intercept &
-        low & high & fields & won & lost & alpha & calibrator & cal_x & cal_y & target & positive_label &
-        missing_values;
+    ar & kind & has_features & columns & solver & converged & iterations & report & rows &
+        coefficients & intercept & low & high & fields & won & lost & alpha & calibrator & cal_x &
+        cal_y & target & positive_label & missing_values;
   }
 };
 
@@ -134,7 +135,8 @@ ModelRec record(const PredictiveModel& m) {
   r.report = {b(f.loss), b(f.gradient_norm), b(f.seconds)};
   r.rows = f.rows;
   if (const auto* lm = std::get_if<LogisticModel>(&m.scorer())) {
-    r.coefficients = bv({lm->coefficients().data(), static_cast<std::size_t>(lm->coefficients().size())});
+    r.coefficients =
+        bv({lm->coefficients().data(), static_cast<std::size_t>(lm->coefficients().size())});
     r.intercept = b(lm->intercept());
   } else if (const auto* wm = std::get_if<WeightedModel>(&m.scorer())) {
     r.coefficients = bv({wm->weights().data(), static_cast<std::size_t>(wm->weights().size())});
@@ -143,8 +145,8 @@ ModelRec record(const PredictiveModel& m) {
   } else {
     const auto& nb = std::get<NaiveBayesModel>(m.scorer());
     for (const auto& fl : nb.fields())
-      r.fields.push_back({fl.name, static_cast<int>(fl.kind), bv(fl.edges), bv(fl.won), bv(fl.lost), fl.values,
-                          b(fl.won_total), b(fl.lost_total)});
+      r.fields.push_back({fl.name, static_cast<int>(fl.kind), bv(fl.edges), bv(fl.won), bv(fl.lost),
+                          fl.values, b(fl.won_total), b(fl.lost_total)});
     r.won = b(nb.won());
     r.lost = b(nb.lost());
     r.alpha = b(nb.alpha());
@@ -164,13 +166,15 @@ ModelRec record(const PredictiveModel& m) {
 }
 
 PredictiveModel rebuild(const ModelRec& r) {
-  if (r.kind < 0 || r.kind > 2) throw SerializationError("load: unknown model kind " + std::to_string(r.kind));
+  if (r.kind < 0 || r.kind > 2)
+    throw SerializationError("load: unknown model kind " + std::to_string(r.kind));
   const auto kind = static_cast<ModelKind>(r.kind);
   std::optional<FeatureMap> features;
   if (r.has_features) {
     std::vector<PreparedColumn> cols;
     for (const auto& cr : r.columns) {
-      if (cr.kind < 0 || cr.kind > 1 || cr.scaling < 0 || cr.scaling > 3 || cr.missing < 0 || cr.missing > 1)
+      if (cr.kind < 0 || cr.kind > 1 || cr.scaling < 0 || cr.scaling > 3 || cr.missing < 0 ||
+          cr.missing > 1)
         throw SerializationError("load: column '" + cr.name + "' is damaged");
       PreparedColumn c;
       c.name = cr.name;
@@ -196,19 +200,26 @@ PredictiveModel rebuild(const ModelRec& r) {
     features = FeatureMap::from_columns(std::move(cols));
   }
   if (r.report.size() != 3) throw SerializationError("load: damaged fit report");
-  FitReport rep{r.solver, r.converged, r.iterations, d(r.report[0]), d(r.report[1]), d(r.report[2]),
+  FitReport rep{r.solver,
+                r.converged,
+                r.iterations,
+                d(r.report[0]),
+                d(r.report[1]),
+                d(r.report[2]),
                 static_cast<std::size_t>(r.rows)};
   const std::vector<double> coef = dv(r.coefficients);
-  const Eigen::VectorXd beta = Eigen::Map<const Eigen::VectorXd>(coef.data(), static_cast<Eigen::Index>(coef.size()));
+  const Eigen::VectorXd beta =
+      Eigen::Map<const Eigen::VectorXd>(coef.data(), static_cast<Eigen::Index>(coef.size()));
   std::optional<PredictiveModel::Scorer> scorer;
   if (kind == ModelKind::logistic) scorer = LogisticModel(beta, d(r.intercept), rep);
   if (kind == ModelKind::weighted) scorer = WeightedModel(beta, d(r.low), d(r.high), rep);
   if (kind == ModelKind::naive_bayes) {
     std::vector<NaiveBayesField> fields;
     for (const auto& fr : r.fields) {
-      if (fr.kind < 0 || fr.kind > 1) throw SerializationError("load: field '" + fr.name + "' is damaged");
-      fields.push_back({fr.name, static_cast<ColumnKind>(fr.kind), dv(fr.edges), fr.values, dv(fr.won), dv(fr.lost),
-                        d(fr.won_total), d(fr.lost_total)});
+      if (fr.kind < 0 || fr.kind > 1)
+        throw SerializationError("load: field '" + fr.name + "' is damaged");
+      fields.push_back({fr.name, static_cast<ColumnKind>(fr.kind), dv(fr.edges), fr.values,
+                        dv(fr.won), dv(fr.lost), d(fr.won_total), d(fr.lost_total)});
     }
     scorer = NaiveBayesModel(std::move(fields), d(r.won), d(r.lost), d(r.alpha), rep);
   }
@@ -221,8 +232,8 @@ PredictiveModel rebuild(const ModelRec& r) {
   } else if (r.calibrator != 0) {
     throw SerializationError("load: unknown calibration " + std::to_string(r.calibrator));
   }
-  return PredictiveModel(kind, std::move(features), std::move(*scorer), std::move(cal), r.target, r.positive_label,
-                         r.missing_values);
+  return PredictiveModel(kind, std::move(features), std::move(*scorer), std::move(cal), r.target,
+                         r.positive_label, r.missing_values);
 }
 
 }  // namespace
@@ -245,8 +256,10 @@ PredictiveModel predictive_from_bytes(std::string_view bytes) {
   if (!(is >> magic >> got >> version) || magic != "leadscore-model")
     throw SerializationError("load: not a leadscore model file");
   if (got != kKind)
-    throw SerializationError("load: file holds a '" + got + "' model, expected '" + std::string(kKind) + "'");
-  if (version < 1 || version > kVersion) throw SerializationError("load: unsupported format version " + std::to_string(version));
+    throw SerializationError("load: file holds a '" + got + "' model, expected '" +
+                             std::string(kKind) + "'");
+  if (version < 1 || version > kVersion)
+    throw SerializationError("load: unsupported format version " + std::to_string(version));
   ModelRec r;
   try {
     boost::archive::text_iarchive ia(is);
@@ -263,7 +276,9 @@ PredictiveModel predictive_from_bytes(std::string_view bytes) {
   }
 }
 
-void save(const PredictiveModel& model, const std::string& path) { archive_detail::write_file(path, to_bytes(model)); }
+void save(const PredictiveModel& model, const std::string& path) {
+  archive_detail::write_file(path, to_bytes(model));
+}
 
 PredictiveModel load_predictive(const std::string& path) {
   return predictive_from_bytes(archive_detail::read_file(path));

@@ -15,7 +15,8 @@ void check(std::span<const double> score, std::span<const double> y, const char*
   detail::check_targets(y, score.size(), who);
   for (std::size_t i = 0; i < score.size(); ++i)
     if (!std::isfinite(score[i]))
-      throw InvalidInput(std::string(who) + ": score of row " + std::to_string(i + 1) + " is not finite");
+      throw InvalidInput(std::string(who) + ": score of row " + std::to_string(i + 1) +
+                         " is not finite");
 }
 }  // namespace
 
@@ -47,7 +48,8 @@ PlattCalibrator PlattCalibrator::fit(std::span<const double> score, std::span<co
       h22 += d;
     }
     const double det = h11 * h22 - h12 * h12;
-    if (std::max(std::abs(g1), std::abs(g2)) < 1e-10 * static_cast<double>(y.size()) || det <= 0) break;
+    if (std::max(std::abs(g1), std::abs(g2)) < 1e-10 * static_cast<double>(y.size()) || det <= 0)
+      break;
     const double da = (h22 * g1 - h12 * g2) / det, db = (h11 * g2 - h12 * g1) / det;
     double t = 1, fn = f;
     for (int k = 0; k < 40; ++k, t *= 0.5) {
@@ -67,26 +69,34 @@ PlattCalibrator PlattCalibrator::fit(std::span<const double> score, std::span<co
 double PlattCalibrator::apply(double score) const noexcept { return sigmoid(a_ * score + b_); }
 
 void PlattCalibrator::apply(std::span<const double> score, std::span<double> out) const {
-  if (out.size() != score.size()) throw InvalidInput("PlattCalibrator::apply: output size differs from input");
+  if (out.size() != score.size())
+    throw InvalidInput("PlattCalibrator::apply: output size differs from input");
   for (std::size_t i = 0; i < score.size(); ++i) out[i] = apply(score[i]);
 }
 
-IsotonicCalibrator::IsotonicCalibrator(std::vector<double> x, std::vector<double> y) : x_(std::move(x)), y_(std::move(y)) {
-  if (x_.empty() || x_.size() != y_.size()) throw InvalidInput("IsotonicCalibrator: x and y must be non-empty and of equal size");
+IsotonicCalibrator::IsotonicCalibrator(std::vector<double> x, std::vector<double> y)
+    : x_(std::move(x)), y_(std::move(y)) {
+  if (x_.empty() || x_.size() != y_.size())
+    throw InvalidInput("IsotonicCalibrator: x and y must be non-empty and of equal size");
   for (std::size_t i = 0; i < x_.size(); ++i) {
-    if (!std::isfinite(x_[i]) || !(y_[i] >= 0 && y_[i] <= 1)) throw InvalidInput("IsotonicCalibrator: bad point");
+    if (!std::isfinite(x_[i]) || !(y_[i] >= 0 && y_[i] <= 1))
+      throw InvalidInput("IsotonicCalibrator: bad point");
     if (i > 0 && (x_[i] <= x_[i - 1] || y_[i] < y_[i - 1]))
       throw InvalidInput("IsotonicCalibrator: points must increase in x and not decrease in y");
   }
 }
 
-IsotonicCalibrator IsotonicCalibrator::fit(std::span<const double> score, std::span<const double> y) {
+IsotonicCalibrator IsotonicCalibrator::fit(std::span<const double> score,
+                                           std::span<const double> y) {
   check(score, y, "IsotonicCalibrator::fit");
   std::vector<std::size_t> order(score.size());
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });
   // Pool adjacent violators over the distinct scores: blocks of (sum y, weight, x).
-  struct Block { double sum, weight, x_first, x_last; };
+  struct Block {
+    double sum, weight, x_first, x_last;
+  };
   std::vector<Block> blocks;
   for (std::size_t k = 0; k < order.size();) {
     const double s = score[order[k]];
@@ -129,7 +139,8 @@ double IsotonicCalibrator::apply(double s) const noexcept {
 }
 
 void IsotonicCalibrator::apply(std::span<const double> score, std::span<double> out) const {
-  if (out.size() != score.size()) throw InvalidInput("IsotonicCalibrator::apply: output size differs from input");
+  if (out.size() != score.size())
+    throw InvalidInput("IsotonicCalibrator::apply: output size differs from input");
   for (std::size_t i = 0; i < score.size(); ++i) out[i] = apply(score[i]);
 }
 

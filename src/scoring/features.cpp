@@ -32,7 +32,8 @@ void check_spec(const std::string& name, const ColumnSpec& s) {
     throw InvalidInput("features: column '" + name + "': clip_quantile must be in [0, 0.5)");
   if (s.buckets < 2 || s.buckets > 1000)
     throw InvalidInput("features: column '" + name + "': buckets must be in [2, 1000]");
-  if (std::isinf(s.fill_value)) throw InvalidInput("features: column '" + name + "': fill_value is infinite");
+  if (std::isinf(s.fill_value))
+    throw InvalidInput("features: column '" + name + "': fill_value is infinite");
 }
 
 PreparedColumn fit_numeric(const ColumnView& col, const ColumnSpec& spec) {
@@ -49,7 +50,8 @@ PreparedColumn fit_numeric(const ColumnView& col, const ColumnSpec& spec) {
     else
       any_missing = true;
   }
-  if (v.empty()) throw InvalidInput("features: column '" + c.name + "' has no value in the training data");
+  if (v.empty())
+    throw InvalidInput("features: column '" + c.name + "' has no value in the training data");
   // Selection, not sorting: a million-row column costs one linear pass per quantile.
   std::vector<double> work = v;
   if (spec.clip_quantile > 0) {
@@ -58,7 +60,9 @@ PreparedColumn fit_numeric(const ColumnView& col, const ColumnSpec& spec) {
   }
   const double median = detail::quantile_select(work, 0.5);
   std::vector<double>().swap(work);
-  c.fill = spec.missing == MissingPolicy::fill && spec.fill_value == spec.fill_value ? spec.fill_value : median;
+  c.fill = spec.missing == MissingPolicy::fill && spec.fill_value == spec.fill_value
+               ? spec.fill_value
+               : median;
   c.has_indicator = spec.missing == MissingPolicy::indicator && any_missing;
   for (std::size_t i = 0, k = 0; i < col.numbers.size(); ++i)
     if (col.numbers[i] == col.numbers[i]) v[k++] = pre(c, col.numbers[i], i);
@@ -87,7 +91,8 @@ PreparedColumn fit_numeric(const ColumnView& col, const ColumnSpec& spec) {
       c.edges = detail::bucket_edges(v, spec.buckets);
       break;
   }
-  c.width = (spec.scaling == Scaling::quantile_buckets ? c.edges.size() + 1 : 1) + (c.has_indicator ? 1 : 0);
+  c.width = (spec.scaling == Scaling::quantile_buckets ? c.edges.size() + 1 : 1) +
+            (c.has_indicator ? 1 : 0);
   return c;
 }
 
@@ -126,13 +131,15 @@ PreparedColumn fit_categorical(const ColumnView& col, const ColumnSpec& spec) {
 
 }  // namespace
 
-std::vector<std::string> selected_columns(const TableView& table, const std::vector<std::string>& include,
+std::vector<std::string> selected_columns(const TableView& table,
+                                          const std::vector<std::string>& include,
                                           const std::vector<std::string>& exclude) {
   for (const auto& name : include) (void)table.column(name);
   for (const auto& name : exclude) (void)table.column(name);
   std::vector<std::string> out;
   for (const auto& c : table.columns()) {
-    if (!include.empty() && std::find(include.begin(), include.end(), c.name) == include.end()) continue;
+    if (!include.empty() && std::find(include.begin(), include.end(), c.name) == include.end())
+      continue;
     if (std::find(exclude.begin(), exclude.end(), c.name) != exclude.end()) continue;
     out.push_back(c.name);
   }
@@ -151,7 +158,8 @@ FeatureMap FeatureMap::fit(const TableView& table, const FeatureConfig& config) 
     const ColumnView& col = table.column(name);
     const auto it = config.columns.find(name);
     const ColumnSpec& spec = it != config.columns.end() ? it->second : config.defaults;
-    columns.push_back(col.kind == ColumnKind::numeric ? fit_numeric(col, spec) : fit_categorical(col, spec));
+    columns.push_back(col.kind == ColumnKind::numeric ? fit_numeric(col, spec)
+                                                      : fit_categorical(col, spec));
   }
   if (columns.empty()) throw InvalidInput("features: no column is left to use");
   return from_columns(std::move(columns));
@@ -164,7 +172,8 @@ FeatureMap FeatureMap::from_columns(std::vector<PreparedColumn> columns) {
     c.first = first;
     if (c.kind == ColumnKind::numeric) {
       if (c.spec.scaling == Scaling::quantile_buckets)
-        for (std::size_t b = 0; b <= c.edges.size(); ++b) m.names_.push_back(detail::bucket_name(c.name, c.edges, b));
+        for (std::size_t b = 0; b <= c.edges.size(); ++b)
+          m.names_.push_back(detail::bucket_name(c.name, c.edges, b));
       else
         m.names_.push_back(c.name);
       if (c.has_indicator) m.names_.push_back(c.name + " (missing)");
@@ -189,13 +198,14 @@ Eigen::MatrixXd FeatureMap::transform(const TableView& table) const {
 void FeatureMap::transform(const TableView& table, Eigen::Ref<Eigen::MatrixXd> out) const {
   const std::size_t n = table.rows();
   if (static_cast<std::size_t>(out.rows()) != n || static_cast<std::size_t>(out.cols()) != size())
-    throw InvalidInput("features: output is " + std::to_string(out.rows()) + " x " + std::to_string(out.cols()) +
-                       ", expected " + std::to_string(n) + " x " + std::to_string(size()));
+    throw InvalidInput("features: output is " + std::to_string(out.rows()) + " x " +
+                       std::to_string(out.cols()) + ", expected " + std::to_string(n) + " x " +
+                       std::to_string(size()));
   for (const auto& c : columns_) {
     const ColumnView& col = table.column(c.name);
     if (col.kind != c.kind)
-      throw InvalidInput("column '" + c.name + "' is " + kind_name(col.kind) + " but was " + kind_name(c.kind) +
-                         " in training");
+      throw InvalidInput("column '" + c.name + "' is " + kind_name(col.kind) + " but was " +
+                         kind_name(c.kind) + " in training");
     const auto first = static_cast<Eigen::Index>(c.first);
     out.middleCols(first, static_cast<Eigen::Index>(c.width)).setZero();
     if (c.kind == ColumnKind::numeric) {
@@ -211,7 +221,8 @@ void FeatureMap::transform(const TableView& table, Eigen::Ref<Eigen::MatrixXd> o
         const double* src = col.numbers.data();
         for (std::size_t i = 0; i < n; ++i) {
           const double raw = src[i];
-          double z = ((raw == raw ? std::clamp(raw, c.clip_low, c.clip_high) : filled) - center) * inv;
+          double z =
+              ((raw == raw ? std::clamp(raw, c.clip_low, c.clip_high) : filled) - center) * inv;
           dst[i] = unit ? std::clamp(z, 0.0, 1.0) : z;
           if (raw != raw && c.has_indicator) out(static_cast<Eigen::Index>(i), indicator) = 1.0;
         }
@@ -236,7 +247,8 @@ void FeatureMap::transform(const TableView& table, Eigen::Ref<Eigen::MatrixXd> o
     } else {
       // This table's level codes -> feature offsets (-1: no feature).
       std::unordered_map<std::string_view, long> known;
-      for (std::size_t l = 0; l < c.levels.size(); ++l) known.emplace(c.levels[l], static_cast<long>(l));
+      for (std::size_t l = 0; l < c.levels.size(); ++l)
+        known.emplace(c.levels[l], static_cast<long>(l));
       const long other = c.has_other ? static_cast<long>(c.levels.size()) : -1;
       std::vector<long> offset(col.levels.size());
       for (std::size_t l = 0; l < col.levels.size(); ++l) {

@@ -1,9 +1,9 @@
 // Logistic regression by Newton / IRLS or L-BFGS; see leadscore/scoring/logistic.hpp.
 #include "leadscore/scoring/logistic.hpp"
 
-#include <Eigen/Cholesky>
 #include <LBFGS.h>
 #include <LBFGSB.h>
+#include <Eigen/Cholesky>
 
 #include <algorithm>
 #include <chrono>
@@ -21,7 +21,9 @@ using Eigen::VectorXd;
 using Matrix = Eigen::Ref<const Eigen::MatrixXd>;
 
 // log(1 + e^z), without overflow.
-double log1pexp(double z) noexcept { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
+double log1pexp(double z) noexcept {
+  return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
+}
 
 // The weighted data term and its pieces at (b, beta): fills z = X beta + b,
 // r = w (p - y); returns sum w (log(1 + e^z) - y z).
@@ -68,9 +70,12 @@ void check_inputs(const Matrix& x, std::span<const double> y, std::span<const do
                        std::to_string(n) + " rows");
   for (std::size_t i = 0; i < weights.size(); ++i)
     if (!(weights[i] >= 0) || std::isinf(weights[i]))
-      throw InvalidInput("LogisticModel::fit: weight of row " + std::to_string(i + 1) + " is not a finite number >= 0");
-  if (!(c.l2 >= 0) || std::isinf(c.l2)) throw InvalidInput("LogisticModel::fit: l2 must be a finite number >= 0");
-  if (!(c.l1 >= 0) || std::isinf(c.l1)) throw InvalidInput("LogisticModel::fit: l1 must be a finite number >= 0");
+      throw InvalidInput("LogisticModel::fit: weight of row " + std::to_string(i + 1) +
+                         " is not a finite number >= 0");
+  if (!(c.l2 >= 0) || std::isinf(c.l2))
+    throw InvalidInput("LogisticModel::fit: l2 must be a finite number >= 0");
+  if (!(c.l1 >= 0) || std::isinf(c.l1))
+    throw InvalidInput("LogisticModel::fit: l1 must be a finite number >= 0");
   if (!(c.positive_weight > 0) || !(c.negative_weight > 0))
     throw InvalidInput("LogisticModel::fit: class weights must be > 0");
   if (c.max_iterations < 1) throw InvalidInput("LogisticModel::fit: max_iterations must be >= 1");
@@ -78,13 +83,14 @@ void check_inputs(const Matrix& x, std::span<const double> y, std::span<const do
   for (Index j = 0; j < x.cols(); ++j)
     for (Index i = 0; i < x.rows(); ++i)
       if (!std::isfinite(x(i, j)))
-        throw InvalidInput("LogisticModel::fit: feature " + std::to_string(j) + " of row " + std::to_string(i + 1) +
-                           " is not finite");
+        throw InvalidInput("LogisticModel::fit: feature " + std::to_string(j) + " of row " +
+                           std::to_string(i + 1) + " is not finite");
 }
 
 // Newton's method with a backtracking line search; the Hessian is summed
 // over blocks of rows so that no n x p temporary is made.
-void newton(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitReport& rep, double gtol) {
+void newton(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitReport& rep,
+            double gtol) {
   const Index n = pr.x.rows(), p = pr.x.cols();
   VectorXd grad;
   double f = pr.objective(theta, grad);
@@ -138,7 +144,8 @@ void newton(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitRepo
   rep.converged = rep.gradient_norm <= gtol * 10;
 }
 
-void lbfgs(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitReport& rep, double gtol) {
+void lbfgs(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitReport& rep,
+           double gtol) {
   const double scale = 1.0 / std::max(1.0, pr.w.sum());
   auto f = [&](const VectorXd& th, VectorXd& g) {
     const double v = pr.objective(th, g);
@@ -166,7 +173,8 @@ void lbfgs(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitRepor
 }
 
 // L1: beta = u - v with u, v >= 0, by L-BFGS-B.
-void lbfgsb_l1(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitReport& rep, double gtol) {
+void lbfgsb_l1(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitReport& rep,
+               double gtol) {
   const Index p = theta.size() - 1;
   const double scale = 1.0 / std::max(1.0, pr.w.sum());
   VectorXd uv = VectorXd::Zero(1 + 2 * p), lb = VectorXd::Zero(1 + 2 * p),
@@ -229,8 +237,9 @@ LogisticModel::LogisticModel(Eigen::VectorXd coefficients, double intercept, Fit
     throw InvalidInput("LogisticModel: coefficients must be finite");
 }
 
-LogisticModel LogisticModel::fit(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span<const double> y,
-                                 const LogisticConfig& config, std::span<const double> weights) {
+LogisticModel LogisticModel::fit(const Eigen::Ref<const Eigen::MatrixXd>& x,
+                                 std::span<const double> y, const LogisticConfig& config,
+                                 std::span<const double> weights) {
   const auto start = std::chrono::steady_clock::now();
   check_inputs(x, y, weights, config);
   const Index n = x.rows(), p = x.cols();
@@ -242,7 +251,9 @@ LogisticModel LogisticModel::fit(const Eigen::Ref<const Eigen::MatrixXd>& x, std
     wn *= static_cast<double>(n) / (2 * neg);
   }
   VectorXd w(n);
-  for (Index i = 0; i < n; ++i) w[i] = (yv[i] == 1.0 ? wp : wn) * (weights.empty() ? 1.0 : weights[static_cast<std::size_t>(i)]);
+  for (Index i = 0; i < n; ++i)
+    w[i] =
+        (yv[i] == 1.0 ? wp : wn) * (weights.empty() ? 1.0 : weights[static_cast<std::size_t>(i)]);
   if (!(w.sum() > 0)) throw InvalidInput("LogisticModel::fit: all weights are 0");
 
   const Problem problem{x, yv, w, config.l2, config.fit_intercept, {}, {}};
@@ -265,11 +276,14 @@ LogisticModel LogisticModel::fit(const Eigen::Ref<const Eigen::MatrixXd>& x, std
     newton(problem, config, theta, rep, gtol);
   }
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!theta.allFinite()) throw NotConverged("LogisticModel::fit: the fit diverged (are the classes separable? raise l2)");
+  if (!theta.allFinite())
+    throw NotConverged(
+        "LogisticModel::fit: the fit diverged (are the classes separable? raise l2)");
   return LogisticModel(theta.tail(p), theta[0], rep);
 }
 
-void LogisticModel::decision_function(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span<double> out) const {
+void LogisticModel::decision_function(const Eigen::Ref<const Eigen::MatrixXd>& x,
+                                      std::span<double> out) const {
   if (x.cols() != coefficients_.size())
     throw InvalidInput("LogisticModel: " + std::to_string(x.cols()) + " features, the model has " +
                        std::to_string(coefficients_.size()));
@@ -281,16 +295,18 @@ void LogisticModel::decision_function(const Eigen::Ref<const Eigen::MatrixXd>& x
   z.array() += intercept_;
 }
 
-void LogisticModel::predict_proba(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span<double> out) const {
+void LogisticModel::predict_proba(const Eigen::Ref<const Eigen::MatrixXd>& x,
+                                  std::span<double> out) const {
   decision_function(x, out);
   for (double& v : out) v = sigmoid(v);
 }
 
 double LogisticModel::predict_proba(std::span<const double> row) const {
   if (row.size() != static_cast<std::size_t>(coefficients_.size()))
-    throw InvalidInput("LogisticModel: " + std::to_string(row.size()) + " features, the model has " +
-                       std::to_string(coefficients_.size()));
-  return sigmoid(intercept_ + Eigen::Map<const VectorXd>(row.data(), coefficients_.size()).dot(coefficients_));
+    throw InvalidInput("LogisticModel: " + std::to_string(row.size()) +
+                       " features, the model has " + std::to_string(coefficients_.size()));
+  return sigmoid(intercept_ +
+                 Eigen::Map<const VectorXd>(row.data(), coefficients_.size()).dot(coefficients_));
 }
 
 }  // namespace leadscore::scoring

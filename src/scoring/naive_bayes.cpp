@@ -12,18 +12,24 @@
 
 namespace leadscore::scoring {
 
-NaiveBayesModel::NaiveBayesModel(std::vector<NaiveBayesField> fields, double won, double lost, double alpha,
-                                 FitReport report)
-    : fields_(std::move(fields)), won_(won), lost_(lost), alpha_(alpha), report_(std::move(report)) {
-  if (!(alpha_ > 0) || std::isinf(alpha_)) throw InvalidInput("NaiveBayesModel: alpha must be a finite number > 0");
+NaiveBayesModel::NaiveBayesModel(std::vector<NaiveBayesField> fields, double won, double lost,
+                                 double alpha, FitReport report)
+    : fields_(std::move(fields)),
+      won_(won),
+      lost_(lost),
+      alpha_(alpha),
+      report_(std::move(report)) {
+  if (!(alpha_ > 0) || std::isinf(alpha_))
+    throw InvalidInput("NaiveBayesModel: alpha must be a finite number > 0");
   if (!(won_ >= 0) || !(lost_ >= 0)) throw InvalidInput("NaiveBayesModel: counts must be >= 0");
   for (const auto& f : fields_) {
     const std::size_t k = f.values.size();
     if (f.won.size() != k || f.lost.size() != k)
-      throw InvalidInput("NaiveBayesModel: field '" + f.name + "' has counts for " + std::to_string(f.won.size()) +
-                         " of its " + std::to_string(k) + " values");
+      throw InvalidInput("NaiveBayesModel: field '" + f.name + "' has counts for " +
+                         std::to_string(f.won.size()) + " of its " + std::to_string(k) + " values");
     if (f.kind == ColumnKind::numeric && k != f.edges.size() + 1)
-      throw InvalidInput("NaiveBayesModel: field '" + f.name + "' has buckets that do not match its edges");
+      throw InvalidInput("NaiveBayesModel: field '" + f.name +
+                         "' has buckets that do not match its edges");
   }
   if (report_.solver.empty()) report_.solver = "counts";
   report_.rows = static_cast<std::size_t>(won_ + lost_);
@@ -46,7 +52,8 @@ NaiveBayesModel NaiveBayesModel::fit(const TableView& table, std::span<const dou
       for (double x : c.numbers)
         if (x == x) v.push_back(x);
       f.edges = detail::bucket_edges(std::move(v), config.buckets);
-      for (std::size_t b = 0; b <= f.edges.size(); ++b) f.values.push_back(detail::bucket_name(name, f.edges, b));
+      for (std::size_t b = 0; b <= f.edges.size(); ++b)
+        f.values.push_back(detail::bucket_name(name, f.edges, b));
       f.won.assign(f.values.size(), 0.0);
       f.lost.assign(f.values.size(), 0.0);
     }
@@ -55,7 +62,8 @@ NaiveBayesModel NaiveBayesModel::fit(const TableView& table, std::span<const dou
   if (fields.empty()) throw InvalidInput("NaiveBayesModel::fit: no field is left to use");
   NaiveBayesModel m(std::move(fields), 0, 0, config.alpha);
   m.count(table, y);
-  m.report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  m.report_.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return m;
 }
 
@@ -66,7 +74,8 @@ std::vector<const ColumnView*> NaiveBayesModel::bind(const TableView& table) con
     if (c.kind != f.kind)
       throw InvalidInput(std::string("column '") + f.name + "' is " +
                          (c.kind == ColumnKind::numeric ? "numeric" : "categorical") + " but was " +
-                         (f.kind == ColumnKind::numeric ? "numeric" : "categorical") + " in training");
+                         (f.kind == ColumnKind::numeric ? "numeric" : "categorical") +
+                         " in training");
     cols.push_back(&c);
   }
   return cols;
@@ -78,7 +87,8 @@ void NaiveBayesModel::count(const TableView& table, std::span<const double> y) {
                        std::to_string(table.rows()) + " rows");
   for (std::size_t i = 0; i < y.size(); ++i)
     if (y[i] != 0.0 && y[i] != 1.0)
-      throw InvalidInput("NaiveBayesModel: outcome of row " + std::to_string(i + 1) + " is not 0 or 1");
+      throw InvalidInput("NaiveBayesModel: outcome of row " + std::to_string(i + 1) +
+                         " is not 0 or 1");
   const auto cols = bind(table);
   for (std::size_t k = 0; k < fields_.size(); ++k) {
     NaiveBayesField& f = fields_[k];
@@ -86,7 +96,8 @@ void NaiveBayesModel::count(const TableView& table, std::span<const double> y) {
     std::vector<long> index;  // categorical: table level -> value index (added on first use)
     if (f.kind == ColumnKind::categorical) {
       std::unordered_map<std::string_view, long> known;
-      for (std::size_t v = 0; v < f.values.size(); ++v) known.emplace(f.values[v], static_cast<long>(v));
+      for (std::size_t v = 0; v < f.values.size(); ++v)
+        known.emplace(f.values[v], static_cast<long>(v));
       index.resize(c.levels.size());
       for (std::size_t l = 0; l < c.levels.size(); ++l) {
         const auto it = known.find(c.levels[l]);
@@ -121,7 +132,8 @@ void NaiveBayesModel::count(const TableView& table, std::span<const double> y) {
   report_.rows = static_cast<std::size_t>(won_ + lost_);
 }
 
-NaiveBayesModel NaiveBayesModel::with_outcomes(const TableView& table, std::span<const double> y) const {
+NaiveBayesModel NaiveBayesModel::with_outcomes(const TableView& table,
+                                               std::span<const double> y) const {
   NaiveBayesModel m = *this;
   m.count(table, y);
   return m;
@@ -139,9 +151,11 @@ NaiveBayesModel NaiveBayesModel::rebuilt(const TableView& table, std::span<const
   return m;
 }
 
-long NaiveBayesModel::value_index(const NaiveBayesField& f, const ColumnView& c, std::size_t row) const {
+long NaiveBayesModel::value_index(const NaiveBayesField& f, const ColumnView& c,
+                                  std::size_t row) const {
   if (c.missing(row)) return -1;
-  if (f.kind == ColumnKind::numeric) return static_cast<long>(detail::bucket_of(f.edges, c.numbers[row]));
+  if (f.kind == ColumnKind::numeric)
+    return static_cast<long>(detail::bucket_of(f.edges, c.numbers[row]));
   const std::string& level = c.levels[static_cast<std::size_t>(c.codes[row])];
   for (std::size_t v = 0; v < f.values.size(); ++v)
     if (f.values[v] == level) return static_cast<long>(v);
@@ -157,8 +171,8 @@ double NaiveBayesModel::ratio(const NaiveBayesField& f, long v) const {
 
 void NaiveBayesModel::log_odds(const TableView& table, std::span<double> out) const {
   if (out.size() != table.rows())
-    throw InvalidInput("NaiveBayesModel: output has " + std::to_string(out.size()) + " entries for " +
-                       std::to_string(table.rows()) + " rows");
+    throw InvalidInput("NaiveBayesModel: output has " + std::to_string(out.size()) +
+                       " entries for " + std::to_string(table.rows()) + " rows");
   const double prior = std::log((won_ + alpha_) / (lost_ + alpha_));
   std::fill(out.begin(), out.end(), prior);
   const auto cols = bind(table);
@@ -191,15 +205,17 @@ void NaiveBayesModel::predict_proba(const TableView& table, std::span<double> ou
 }
 
 std::vector<Reason> NaiveBayesModel::contributions(const TableView& table, std::size_t row) const {
-  if (row >= table.rows()) throw InvalidInput("NaiveBayesModel: row " + std::to_string(row) + " is out of range");
+  if (row >= table.rows())
+    throw InvalidInput("NaiveBayesModel: row " + std::to_string(row) + " is out of range");
   const auto cols = bind(table);
   std::vector<Reason> out;
   for (std::size_t k = 0; k < fields_.size(); ++k) {
     const NaiveBayesField& f = fields_[k];
     const long v = value_index(f, *cols[k], row);
     if (v < 0) continue;
-    const std::string name =
-        f.kind == ColumnKind::numeric ? f.values[static_cast<std::size_t>(v)] : f.name + " = " + f.values[static_cast<std::size_t>(v)];
+    const std::string name = f.kind == ColumnKind::numeric
+                                 ? f.values[static_cast<std::size_t>(v)]
+                                 : f.name + " = " + f.values[static_cast<std::size_t>(v)];
     out.push_back({name, ratio(f, v)});
   }
   return out;

@@ -20,7 +20,8 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -54,10 +55,11 @@ TableView::TableView(std::vector<ColumnView> columns) : columns_(std::move(colum
     const std::size_t n = c.kind == ColumnKind::numeric ? c.numbers.size() : c.codes.size();
     if (k == 0) rows_ = n;
     if (n != rows_)
-      throw InvalidInput("table: column '" + c.name + "' has " + std::to_string(n) + " rows, column '" +
-                         columns_[0].name + "' has " + std::to_string(rows_));
+      throw InvalidInput("table: column '" + c.name + "' has " + std::to_string(n) +
+                         " rows, column '" + columns_[0].name + "' has " + std::to_string(rows_));
     for (std::size_t j = 0; j < k; ++j)
-      if (columns_[j].name == c.name) throw InvalidInput("table: column '" + c.name + "' appears twice");
+      if (columns_[j].name == c.name)
+        throw InvalidInput("table: column '" + c.name + "' appears twice");
     if (c.kind == ColumnKind::numeric) {
       for (std::size_t i = 0; i < n; ++i)
         if (std::isinf(c.numbers[i]))
@@ -67,8 +69,8 @@ TableView::TableView(std::vector<ColumnView> columns) : columns_(std::move(colum
       const auto m = static_cast<std::int32_t>(c.levels.size());
       for (std::size_t i = 0; i < n; ++i)
         if (c.codes[i] < -1 || c.codes[i] >= m)
-          throw InvalidInput("table: column '" + c.name + "', row " + std::to_string(i + 1) + ": code " +
-                             std::to_string(c.codes[i]) + " is not a level");
+          throw InvalidInput("table: column '" + c.name + "', row " + std::to_string(i + 1) +
+                             ": code " + std::to_string(c.codes[i]) + " is not a level");
     }
   }
 }
@@ -105,7 +107,8 @@ DataTable DataTable::take(std::span<const std::size_t> rows) const {
   return out;
 }
 
-DataTable read_table(const std::string& path, const CsvOptions& csv, const ReadTableOptions& options) {
+DataTable read_table(const std::string& path, const CsvOptions& csv,
+                     const ReadTableOptions& options) {
   CsvReader reader(path, csv);
   for (const auto* names : {&options.categorical, &options.numeric, &options.only})
     for (const auto& name : *names) (void)reader.resolve(ColumnRef(name));
@@ -119,7 +122,7 @@ DataTable read_table(const std::string& path, const CsvOptions& csv, const ReadT
   std::vector<std::size_t> use;
   bool first = true;
   std::vector<std::string> names;
-  std::vector<std::size_t> line_of_row;               // for errors: the line of each row
+  std::vector<std::size_t> line_of_row;              // for errors: the line of each row
   std::vector<std::vector<std::size_t>> col_of_row;  // and the column where each field starts
   while (reader.next(fields)) {
     if (first) {
@@ -138,7 +141,8 @@ DataTable read_table(const std::string& path, const CsvOptions& csv, const ReadT
     const std::string_view buffer = reader.buffer();
     for (std::size_t j = 0; j < use.size(); ++j) {
       std::string_view field = trim(fields[use[j]]);
-      if (!field.empty() && (field.data() < buffer.data() || field.data() >= buffer.data() + buffer.size()))
+      if (!field.empty() &&
+          (field.data() < buffer.data() || field.data() >= buffer.data() + buffer.size()))
         field = kept.emplace_back(field);
       text[j].push_back(field);
       col_of_row[j].push_back(reader.column_of(use[j]));
@@ -163,8 +167,9 @@ DataTable read_table(const std::string& path, const CsvOptions& csv, const ReadT
       if (is_missing(t[i])) continue;
       if (!parse_number(t[i], values[i])) {
         if (options.numeric.count(col.name))
-          throw ParseError(path, line_of_row[i], col_of_row[j][i],
-                           "column '" + col.name + "': cannot parse " + quoted(t[i]) + " as a number");
+          throw ParseError(
+              path, line_of_row[i], col_of_row[j][i],
+              "column '" + col.name + "': cannot parse " + quoted(t[i]) + " as a number");
         numeric = false;
       }
     }
@@ -180,7 +185,8 @@ DataTable read_table(const std::string& path, const CsvOptions& csv, const ReadT
         auto [it, added] = index.try_emplace(t[i], static_cast<std::int32_t>(col.levels.size()));
         if (added) {
           if (!is_valid_utf8(t[i]))
-            throw ParseError(path, line_of_row[i], col_of_row[j][i], "column '" + col.name + "': not valid UTF-8");
+            throw ParseError(path, line_of_row[i], col_of_row[j][i],
+                             "column '" + col.name + "': not valid UTF-8");
           col.levels.emplace_back(t[i]);
         }
         col.codes[i] = it->second;
@@ -191,11 +197,14 @@ DataTable read_table(const std::string& path, const CsvOptions& csv, const ReadT
   return table;
 }
 
-std::vector<double> binary_target(const ColumnView& column, const std::optional<std::string>& positive) {
-  const std::size_t n = column.kind == ColumnKind::numeric ? column.numbers.size() : column.codes.size();
+std::vector<double> binary_target(const ColumnView& column,
+                                  const std::optional<std::string>& positive) {
+  const std::size_t n =
+      column.kind == ColumnKind::numeric ? column.numbers.size() : column.codes.size();
   std::vector<double> y(n);
   auto bad = [&](std::size_t i, const std::string& why) {
-    throw InvalidInput("target column '" + column.name + "', row " + std::to_string(i + 1) + ": " + why);
+    throw InvalidInput("target column '" + column.name + "', row " + std::to_string(i + 1) + ": " +
+                       why);
   };
   if (positive) {
     bool any = false;
@@ -210,14 +219,17 @@ std::vector<double> binary_target(const ColumnView& column, const std::optional<
       }
       any = any || y[i] == 1.0;
     }
-    if (!any) throw InvalidInput("target column '" + column.name + "': no row has the positive value '" + *positive + "'");
+    if (!any)
+      throw InvalidInput("target column '" + column.name + "': no row has the positive value '" +
+                         *positive + "'");
     return y;
   }
   for (std::size_t i = 0; i < n; ++i) {
     if (column.missing(i)) bad(i, "missing target");
     if (column.kind == ColumnKind::numeric) {
       const double v = column.numbers[i];
-      if (v != 0.0 && v != 1.0) bad(i, "value " + column.text(i) + " is not 0 or 1 (name the positive class)");
+      if (v != 0.0 && v != 1.0)
+        bad(i, "value " + column.text(i) + " is not 0 or 1 (name the positive class)");
       y[i] = v;
     } else {
       const std::string v = lower(column.levels[static_cast<std::size_t>(column.codes[i])]);

@@ -58,7 +58,8 @@ inline std::size_t bucket_of(const std::vector<double>& edges, double x) {
 }
 
 /// "x < 3", "x in [3, 5)", "x >= 9".
-inline std::string bucket_name(const std::string& column, const std::vector<double>& edges, std::size_t b) {
+inline std::string bucket_name(const std::string& column, const std::vector<double>& edges,
+                               std::size_t b) {
   if (edges.empty()) return column + " (any)";
   if (b == 0) return column + " < " + format_number(edges.front());
   if (b == edges.size()) return column + " >= " + format_number(edges.back());

@@ -15,21 +15,25 @@ WeightedModel::WeightedModel(Eigen::VectorXd weights, double low, double high, F
   if (report_.solver.empty()) report_.solver = "weights";
 }
 
-WeightedModel WeightedModel::fit(const FeatureMap& features, const Eigen::Ref<const Eigen::MatrixXd>& x,
+WeightedModel WeightedModel::fit(const FeatureMap& features,
+                                 const Eigen::Ref<const Eigen::MatrixXd>& x,
                                  const WeightedConfig& config) {
   if (static_cast<std::size_t>(x.cols()) != features.size())
-    throw InvalidInput("WeightedModel::fit: the matrix has " + std::to_string(x.cols()) + " features, the map " +
-                       std::to_string(features.size()));
+    throw InvalidInput("WeightedModel::fit: the matrix has " + std::to_string(x.cols()) +
+                       " features, the map " + std::to_string(features.size()));
   if (x.rows() == 0) throw InvalidInput("WeightedModel::fit: no rows");
   Eigen::VectorXd w = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(features.size()));
   const auto& names = features.names();
   for (const auto& [key, weight] : config.weights) {
-    if (!std::isfinite(weight)) throw InvalidInput("WeightedModel::fit: weight of '" + key + "' is not finite");
+    if (!std::isfinite(weight))
+      throw InvalidInput("WeightedModel::fit: weight of '" + key + "' is not finite");
     auto it = std::find(names.begin(), names.end(), key);
     if (it == names.end()) {
       std::string known;
-      for (std::size_t j = 0; j < names.size() && j < 12; ++j) known += (j ? ", '" : "'") + names[j] + "'";
-      throw InvalidInput("WeightedModel::fit: weight for '" + key + "', which is no feature (features: " + known +
+      for (std::size_t j = 0; j < names.size() && j < 12; ++j)
+        known += (j ? ", '" : "'") + names[j] + "'";
+      throw InvalidInput("WeightedModel::fit: weight for '" + key +
+                         "', which is no feature (features: " + known +
                          (names.size() > 12 ? ", ...)" : ")"));
     }
     w[it - names.begin()] = weight;
@@ -42,7 +46,8 @@ WeightedModel WeightedModel::fit(const FeatureMap& features, const Eigen::Ref<co
     low += std::min(a, b);
     high += std::max(a, b);
   }
-  if (!(high > low)) throw InvalidInput("WeightedModel::fit: the weighted features are constant in training");
+  if (!(high > low))
+    throw InvalidInput("WeightedModel::fit: the weighted features are constant in training");
   WeightedModel m(std::move(w), low, high);
   m.report_.rows = static_cast<std::size_t>(x.rows());
   return m;

@@ -31,9 +31,13 @@ TEST(ScoringFeatures, StandardizeWithMissingIndicator) {
 
 TEST(ScoringFeatures, MinMaxLog1pClipFillAndBuckets) {
   DataTable t;
-  t.columns = {numeric("a", {0, 9, 99, kNan}), numeric("b", {1, 2, 3, 4}), numeric("c", {0, 1, 2, 3})};
+  t.columns = {numeric("a", {0, 9, 99, kNan}), numeric("b", {1, 2, 3, 4}),
+               numeric("c", {0, 1, 2, 3})};
   FeatureConfig c;
-  c.columns["a"] = {.scaling = Scaling::min_max, .log1p = true, .missing = MissingPolicy::fill, .fill_value = 0.0};
+  c.columns["a"] = {.scaling = Scaling::min_max,
+                    .log1p = true,
+                    .missing = MissingPolicy::fill,
+                    .fill_value = 0.0};
   c.columns["b"] = {.scaling = Scaling::quantile_buckets, .buckets = 2};
   c.columns["c"] = {.scaling = Scaling::none, .clip_quantile = 0.25};
   const FeatureMap m = FeatureMap::fit(t.view(), c);
@@ -60,7 +64,8 @@ TEST(ScoringFeatures, OneHotWithMinCountOtherAndMissing) {
   FeatureConfig c;
   c.defaults.min_count = 2;
   const FeatureMap m = FeatureMap::fit(t.view(), c);
-  ASSERT_EQ(m.names(), (std::vector<std::string>{"src = ref", "src = web", "src = (other)", "src = (missing)"}));
+  ASSERT_EQ(m.names(), (std::vector<std::string>{"src = ref", "src = web", "src = (other)",
+                                                 "src = (missing)"}));
   DataTable u;  // a level unseen in training goes to (other)
   u.columns = {categorical("src", {0, 1, 2}, {"tv", "web", "fair"})};
   const Eigen::MatrixXd x = m.transform(u.view());
@@ -87,7 +92,8 @@ TEST(ScoringFeatures, RejectsMissingAndMistypedColumns) {
     (void)m.transform(wrong.view());
     FAIL();
   } catch (const InvalidInput& e) {
-    EXPECT_NE(std::string(e.what()).find("column 'v' is categorical but was numeric"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("column 'v' is categorical but was numeric"),
+              std::string::npos);
   }
   DataTable absent;
   absent.columns = {numeric("v", {1})};

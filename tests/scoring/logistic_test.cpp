@@ -50,7 +50,8 @@ TEST(ScoringLogistic, RecoversSimulatedCoefficients) {
   EXPECT_NEAR(m.coefficients()[0], 1.0, 0.06);
   EXPECT_NEAR(m.coefficients()[1], -2.0, 0.08);
   const auto& b = m.coefficients();
-  const Eigen::Index web = d.at("source = web"), ref = d.at("source = ref"), ad = d.at("source = ad");
+  const Eigen::Index web = d.at("source = web"), ref = d.at("source = ref"),
+                     ad = d.at("source = ad");
   EXPECT_NEAR(b[ref] - b[web], 0.8, 0.1);
   EXPECT_NEAR(b[ad] - b[web], 0.0, 0.1);
   EXPECT_NEAR(m.intercept() + b[web], -0.5, 0.1);
@@ -77,7 +78,9 @@ TEST(ScoringLogistic, L1ZeroesWeakFeaturesAndClassWeightsShiftTheIntercept) {
   EXPECT_EQ(l1.fit_info().solver, "lbfgsb");
   EXPECT_TRUE(l1.fit_info().converged);
   // Only differences between source levels matter; a strong L1 keeps one of web / ad at 0.
-  EXPECT_EQ(std::min(std::abs(l1.coefficients()[d.at("source = ad")]), std::abs(l1.coefficients()[d.at("source = web")])), 0.0);
+  EXPECT_EQ(std::min(std::abs(l1.coefficients()[d.at("source = ad")]),
+                     std::abs(l1.coefficients()[d.at("source = web")])),
+            0.0);
   EXPECT_LT(l1.coefficients()[1], -0.5);
   const auto plain = LogisticModel::fit(d.x, d.y, {});
   const auto heavy = LogisticModel::fit(d.x, d.y, {.positive_weight = 4.0});
@@ -97,7 +100,9 @@ TEST(ScoringLogistic, RejectsBadInput) {
   EXPECT_THROW((void)LogisticModel::fit(x, std::vector<double>{0, 1, 2}, {}), InvalidInput);
   EXPECT_THROW((void)LogisticModel::fit(x, std::vector<double>{1, 1, 1}, {}), InvalidInput);
   EXPECT_THROW((void)LogisticModel::fit(x, std::vector<double>{0, 1, 0}, {.l2 = -1}), InvalidInput);
-  EXPECT_THROW((void)LogisticModel::fit(x, std::vector<double>{0, 1, 0}, {}, std::vector<double>{1, -1, 1}), InvalidInput);
+  EXPECT_THROW(
+      (void)LogisticModel::fit(x, std::vector<double>{0, 1, 0}, {}, std::vector<double>{1, -1, 1}),
+      InvalidInput);
   x(1, 0) = std::nan("");
   try {
     (void)LogisticModel::fit(x, std::vector<double>{0, 1, 0}, {});

@@ -23,9 +23,12 @@ TEST(ScoringMetrics, AucLogLossBrierByHand) {
   }
   EXPECT_NEAR(log_loss(y, p), ll / 6, 1e-15);
   EXPECT_NEAR(brier_score(y, p), br / 6, 1e-15);
-  EXPECT_THROW((void)roc_auc(std::vector<double>{1, 1}, std::vector<double>{0.1, 0.2}), InvalidInput);
-  EXPECT_THROW((void)log_loss(std::vector<double>{1, 0}, std::vector<double>{0.1, 1.2}), InvalidInput);
-  EXPECT_THROW((void)brier_score(std::vector<double>{1, 0}, std::vector<double>{0.1}), InvalidInput);
+  EXPECT_THROW((void)roc_auc(std::vector<double>{1, 1}, std::vector<double>{0.1, 0.2}),
+               InvalidInput);
+  EXPECT_THROW((void)log_loss(std::vector<double>{1, 0}, std::vector<double>{0.1, 1.2}),
+               InvalidInput);
+  EXPECT_THROW((void)brier_score(std::vector<double>{1, 0}, std::vector<double>{0.1}),
+               InvalidInput);
 }
 
 TEST(ScoringMetrics, LiftGainsAndCalibrationTables) {
@@ -98,9 +101,11 @@ TEST(ScoringCalibration, PlattRecoversASigmoidAndIsotonicIsMonotone) {
   }
   EXPECT_NEAR(iso.apply(0.5), 0.5, 0.001);
   // PAV pools violators: (0, 1), (1, 0) -> both 0.5.
-  const auto pooled = IsotonicCalibrator::fit(std::vector<double>{1, 2, 3}, std::vector<double>{1, 0, 1});
+  const auto pooled =
+      IsotonicCalibrator::fit(std::vector<double>{1, 2, 3}, std::vector<double>{1, 0, 1});
   EXPECT_DOUBLE_EQ(pooled.apply(1), 0.5);
   EXPECT_DOUBLE_EQ(pooled.apply(3), 1.0);
-  EXPECT_THROW((void)PlattCalibrator::fit(std::vector<double>{1, NAN}, std::vector<double>{0, 1}), InvalidInput);
+  EXPECT_THROW((void)PlattCalibrator::fit(std::vector<double>{1, NAN}, std::vector<double>{0, 1}),
+               InvalidInput);
   EXPECT_THROW(IsotonicCalibrator({1, 0}, {0.1, 0.2}), InvalidInput);
 }

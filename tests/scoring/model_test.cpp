@@ -39,7 +39,9 @@ TEST(ScoringModel, EachKindRanksHeldOutLeadsAndExplainsThem) {
     const auto p = m.predict_proba(test.view());
     const double auc = roc_auc(yte, p);
     // The true logit reaches ~0.85; hand-set weights on min-max features less.
-    EXPECT_GT(auc, kind == ModelKind::logistic ? 0.84 : kind == ModelKind::naive_bayes ? 0.8 : 0.75);
+    EXPECT_GT(auc, kind == ModelKind::logistic      ? 0.84
+                   : kind == ModelKind::naive_bayes ? 0.8
+                                                    : 0.75);
     std::vector<double> score(p.size());
     m.score(test.view(), score);
     for (double v : score) ASSERT_TRUE(v >= 0 && v <= 100);
@@ -60,8 +62,10 @@ TEST(ScoringModel, EachKindRanksHeldOutLeadsAndExplainsThem) {
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].feature, "source = ref");
   EXPECT_EQ(r[1].feature, "x2");
-  EXPECT_NEAR(r[1].contribution, std::get<LogisticModel>(m.scorer()).coefficients()[1] *
-                                     (2.5 - m.features()->columns()[1].center) / m.features()->columns()[1].scale, 1e-12);
+  EXPECT_NEAR(r[1].contribution,
+              std::get<LogisticModel>(m.scorer()).coefficients()[1] *
+                  (2.5 - m.features()->columns()[1].center) / m.features()->columns()[1].scale,
+              1e-12);
 }
 
 TEST(ScoringModel, CalibrationAndCrossValidation) {
@@ -128,7 +132,8 @@ TEST(ScoringArchive, RejectsOtherAndDamagedFiles) {
   EXPECT_THROW((void)predictive_from_bytes("leadscore-model bgnbd 1\n"), SerializationError);
   EXPECT_THROW((void)predictive_from_bytes("leadscore-model predictive 99\n"), SerializationError);
   const auto s = test::simulate_leads(300, 4);
-  const std::string bytes = to_bytes(PredictiveModel::fit(s.table.view(), s.y, config(ModelKind::logistic)));
+  const std::string bytes =
+      to_bytes(PredictiveModel::fit(s.table.view(), s.y, config(ModelKind::logistic)));
   EXPECT_THROW((void)predictive_from_bytes(bytes.substr(0, bytes.size() / 2)), SerializationError);
   EXPECT_THROW((void)load_predictive("/nonexistent/dir/m.model"), SerializationError);
 }

@@ -31,8 +31,16 @@ TEST(ScoringNaiveBayes, LogOddsFromSmoothedCountsByHand) {
 
 TEST(ScoringNaiveBayes, IncrementalUpdatesEqualAFullRebuild) {
   const auto s = test::simulate_leads(4000, 3);
-  const std::vector<std::size_t> first = [] { std::vector<std::size_t> v; for (std::size_t i = 0; i < 3000; ++i) v.push_back(i); return v; }();
-  const std::vector<std::size_t> rest = [] { std::vector<std::size_t> v; for (std::size_t i = 3000; i < 4000; ++i) v.push_back(i); return v; }();
+  const std::vector<std::size_t> first = [] {
+    std::vector<std::size_t> v;
+    for (std::size_t i = 0; i < 3000; ++i) v.push_back(i);
+    return v;
+  }();
+  const std::vector<std::size_t> rest = [] {
+    std::vector<std::size_t> v;
+    for (std::size_t i = 3000; i < 4000; ++i) v.push_back(i);
+    return v;
+  }();
   const DataTable a = s.table.take(first), b = s.table.take(rest);
   const std::vector<double> ya(s.y.begin(), s.y.begin() + 3000), yb(s.y.begin() + 3000, s.y.end());
   const auto base = NaiveBayesModel::fit(a.view(), ya, {.buckets = 5});
@@ -55,7 +63,11 @@ TEST(ScoringNaiveBayes, IncrementalUpdatesEqualAFullRebuild) {
   updated.predict_proba(s.table.view(), p1);
   rebuilt.predict_proba(s.table.view(), p2);
   EXPECT_EQ(p1, p2);
-  EXPECT_NE(p1[0], [&] { std::vector<double> p(4000); base.predict_proba(s.table.view(), p); return p[0]; }());
+  EXPECT_NE(p1[0], [&] {
+    std::vector<double> p(4000);
+    base.predict_proba(s.table.view(), p);
+    return p[0];
+  }());
 }
 
 TEST(ScoringNaiveBayes, NewLevelsAndBadInput) {
@@ -67,8 +79,10 @@ TEST(ScoringNaiveBayes, NewLevelsAndBadInput) {
   const auto m2 = m.with_outcomes(u.view(), std::vector<double>{1});
   EXPECT_EQ(m2.fields()[0].values, (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_THROW((void)NaiveBayesModel::fit(t.view(), std::vector<double>{1, 1}, {}), InvalidInput);
-  EXPECT_THROW((void)NaiveBayesModel::fit(t.view(), std::vector<double>{1, 0}, {.alpha = 0}), InvalidInput);
-  EXPECT_THROW((void)NaiveBayesModel::fit(t.view(), std::vector<double>{1, 0}, {.exclude = {"zz"}}), InvalidInput);
+  EXPECT_THROW((void)NaiveBayesModel::fit(t.view(), std::vector<double>{1, 0}, {.alpha = 0}),
+               InvalidInput);
+  EXPECT_THROW((void)NaiveBayesModel::fit(t.view(), std::vector<double>{1, 0}, {.exclude = {"zz"}}),
+               InvalidInput);
   EXPECT_THROW((void)m.with_outcomes(u.view(), std::vector<double>{2}), InvalidInput);
   DataTable wrong;
   wrong.columns = {numeric("s", {1}), numeric("v", {5})};

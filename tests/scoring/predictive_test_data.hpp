@@ -16,7 +16,8 @@ inline scoring::DataTable::Column numeric(std::string name, std::vector<double> 
 }
 inline scoring::DataTable::Column categorical(std::string name, std::vector<std::int32_t> codes,
                                               std::vector<std::string> levels) {
-  return {std::move(name), scoring::ColumnKind::categorical, {}, std::move(codes), std::move(levels)};
+  return {
+      std::move(name), scoring::ColumnKind::categorical, {}, std::move(codes), std::move(levels)};
 }
 
 /// n leads: x1, x2 numeric, source categorical (3 levels), outcome drawn from
@@ -39,7 +40,8 @@ inline Simulated simulate_leads(std::size_t n, std::uint64_t seed) {
     y[i] = unif(rng) < 1 / (1 + std::exp(-z)) ? 1.0 : 0.0;
   }
   Simulated s;
-  s.table.columns = {numeric("x1", x1), numeric("x2", x2), categorical("source", src, {"web", "ref", "ad"})};
+  s.table.columns = {numeric("x1", x1), numeric("x2", x2),
+                     categorical("source", src, {"web", "ref", "ad"})};
   s.y = y;
   return s;
 }

@@ -64,7 +64,9 @@ TEST(ScoringTable, RejectsBadTargetsAndColumns) {
     EXPECT_NE(std::string(e.what()).find("'Won'"), std::string::npos);
   }
   const std::vector<double> a{1, 2}, b{1};
-  EXPECT_THROW(TableView({{"a", ColumnKind::numeric, a, {}, {}}, {"b", ColumnKind::numeric, b, {}, {}}}), InvalidInput);
+  EXPECT_THROW(
+      TableView({{"a", ColumnKind::numeric, a, {}, {}}, {"b", ColumnKind::numeric, b, {}, {}}}),
+      InvalidInput);
   const std::vector<double> inf{1, INFINITY};
   EXPECT_THROW(TableView({{"a", ColumnKind::numeric, inf, {}, {}}}), InvalidInput);
   const std::vector<std::int32_t> codes{0, 5};
@@ -73,12 +75,13 @@ TEST(ScoringTable, RejectsBadTargetsAndColumns) {
 }
 
 TEST(ScoringTable, ReadsTheShippedDataSets) {
-  const DataTable leads = read_table(test::data_path("leads/Leads.csv"), {}, {.missing_values = {"Select"}});
+  const DataTable leads =
+      read_table(test::data_path("leads/Leads.csv"), {}, {.missing_values = {"Select"}});
   EXPECT_EQ(leads.view().rows(), 9240u);
   const auto y = binary_target(leads.view().column("Converted"));
   double won = 0;
   for (double v : y) won += v;
-  EXPECT_EQ(won, 3561);  // 38.54 %, as PROVENANCE.md says
+  EXPECT_EQ(won, 3561);                                           // 38.54 %, as PROVENANCE.md says
   EXPECT_TRUE(leads.view().column("Specialization").missing(0));  // "Select" means not chosen
   const DataTable telco = read_table(test::data_path("telco_churn/Telco-Customer-Churn.csv"));
   EXPECT_EQ(telco.view().column("TotalCharges").kind, ColumnKind::numeric);  // blanks are missing

@@ -43,10 +43,12 @@ Table make_table(const nb::list& columns) {
       const auto a = nb::cast<InArray<std::int32_t>>(tup[1]);
       c.kind = ColumnKind::categorical;
       c.codes = view(a);
-      t.levels.push_back(std::make_unique<std::vector<std::string>>(nb::cast<std::vector<std::string>>(tup[2])));
+      t.levels.push_back(
+          std::make_unique<std::vector<std::string>>(nb::cast<std::vector<std::string>>(tup[2])));
       c.levels = *t.levels.back();
     } else {
-      throw InvalidInput("column '" + c.name + "': expected (name, numbers) or (name, codes, levels)");
+      throw InvalidInput("column '" + c.name +
+                         "': expected (name, numbers) or (name, codes, levels)");
     }
     views.push_back(std::move(c));
   }
@@ -55,7 +57,8 @@ Table make_table(const nb::list& columns) {
 }
 
 template <class E>
-E pick(const std::string& value, std::initializer_list<std::pair<const char*, E>> options, const char* what) {
+E pick(const std::string& value, std::initializer_list<std::pair<const char*, E>> options,
+       const char* what) {
   std::string known;
   for (const auto& [name, e] : options) {
     if (value == name) return e;
@@ -68,16 +71,20 @@ ColumnSpec column_spec(const nb::dict& d) {
   ColumnSpec s;
   if (d.contains("scaling"))
     s.scaling = pick<Scaling>(nb::cast<std::string>(d["scaling"]),
-                              {{"standardize", Scaling::standardize}, {"min_max", Scaling::min_max},
-                               {"none", Scaling::none}, {"quantile_buckets", Scaling::quantile_buckets}},
+                              {{"standardize", Scaling::standardize},
+                               {"min_max", Scaling::min_max},
+                               {"none", Scaling::none},
+                               {"quantile_buckets", Scaling::quantile_buckets}},
                               "scaling");
   if (d.contains("log1p")) s.log1p = nb::cast<bool>(d["log1p"]);
   if (d.contains("clip_quantile")) s.clip_quantile = nb::cast<double>(d["clip_quantile"]);
   if (d.contains("buckets")) s.buckets = nb::cast<int>(d["buckets"]);
   if (d.contains("missing"))
-    s.missing = pick<MissingPolicy>(nb::cast<std::string>(d["missing"]),
-                                    {{"indicator", MissingPolicy::indicator}, {"fill", MissingPolicy::fill}}, "missing");
-  if (d.contains("fill_value") && !d["fill_value"].is_none()) s.fill_value = nb::cast<double>(d["fill_value"]);
+    s.missing = pick<MissingPolicy>(
+        nb::cast<std::string>(d["missing"]),
+        {{"indicator", MissingPolicy::indicator}, {"fill", MissingPolicy::fill}}, "missing");
+  if (d.contains("fill_value") && !d["fill_value"].is_none())
+    s.fill_value = nb::cast<double>(d["fill_value"]);
   if (d.contains("min_count")) s.min_count = nb::cast<std::size_t>(d["min_count"]);
   return s;
 }
@@ -95,14 +102,18 @@ PredictiveConfig make_config(const nb::dict& d) {
   c.logistic.balanced = nb::cast<bool>(d["balanced"]);
   c.logistic.positive_weight = nb::cast<double>(d["positive_weight"]);
   c.logistic.negative_weight = nb::cast<double>(d["negative_weight"]);
-  c.logistic.solver = pick<Solver>(nb::cast<std::string>(d["solver"]), {{"newton", Solver::newton}, {"lbfgs", Solver::lbfgs}}, "solver");
+  c.logistic.solver =
+      pick<Solver>(nb::cast<std::string>(d["solver"]),
+                   {{"newton", Solver::newton}, {"lbfgs", Solver::lbfgs}}, "solver");
   c.logistic.max_iterations = nb::cast<int>(d["max_iter"]);
   c.logistic.tolerance = nb::cast<double>(d["tol"]);
   c.naive_bayes.alpha = nb::cast<double>(d["alpha"]);
   c.naive_bayes.buckets = nb::cast<int>(d["buckets"]);
   c.weighted.weights = nb::cast<std::map<std::string, double>>(d["weights"]);
   c.calibration = pick<Calibration>(nb::cast<std::string>(d["calibration"]),
-                                    {{"none", Calibration::none}, {"platt", Calibration::platt}, {"isotonic", Calibration::isotonic}},
+                                    {{"none", Calibration::none},
+                                     {"platt", Calibration::platt},
+                                     {"isotonic", Calibration::isotonic}},
                                     "calibration");
   c.target = nb::cast<std::string>(d["target"]);
   c.positive_label = nb::cast<std::string>(d["positive_label"]);
@@ -134,7 +145,6 @@ OutArray<double> scores(const PredictiveModel& m, const nb::list& columns, bool 
   return to_numpy(std::move(out));
 }
 
-
 }  // namespace
 
 void register_predictive(nb::module_& m) {
@@ -148,8 +158,10 @@ void register_predictive(nb::module_& m) {
             return PredictiveModel::fit(t.view, view(y), c);
           },
           "columns"_a, "y"_a, "config"_a)
-      .def("predict_proba", [](const PredictiveModel& self, const nb::list& c) { return scores(self, c, true); })
-      .def("score", [](const PredictiveModel& self, const nb::list& c) { return scores(self, c, false); })
+      .def("predict_proba",
+           [](const PredictiveModel& self, const nb::list& c) { return scores(self, c, true); })
+      .def("score",
+           [](const PredictiveModel& self, const nb::list& c) { return scores(self, c, false); })
       .def(
           "reasons",
           [](const PredictiveModel& self, const nb::list& columns, std::size_t k) {
@@ -157,7 +169,8 @@ void register_predictive(nb::module_& m) {
             std::vector<std::vector<std::pair<std::string, double>>> out;
             for (std::size_t i = 0; i < t.view.rows(); ++i) {
               std::vector<std::pair<std::string, double>> row;
-              for (const Reason& r : self.reasons(t.view, i, k)) row.emplace_back(r.feature, r.contribution);
+              for (const Reason& r : self.reasons(t.view, i, k))
+                row.emplace_back(r.feature, r.contribution);
               out.push_back(std::move(row));
             }
             return out;
@@ -167,26 +180,30 @@ void register_predictive(nb::module_& m) {
           "with_outcomes",
           [](const PredictiveModel& self, const nb::list& columns, const InArray<double>& y) {
             const auto* nbm = std::get_if<NaiveBayesModel>(&self.scorer());
-            if (!nbm) throw InvalidInput("with_outcomes: only the naive-bayes scorer updates its counts");
+            if (!nbm)
+              throw InvalidInput("with_outcomes: only the naive-bayes scorer updates its counts");
             Table t = make_table(columns);
             if (!std::holds_alternative<std::monostate>(self.calibrator()))
               throw InvalidInput("with_outcomes: a calibrated naive-bayes model must be refitted");
-            return PredictiveModel(self.kind(), std::nullopt, nbm->with_outcomes(t.view, view(y)), {}, self.target(),
-                                   self.positive_label(), self.missing_values());
+            return PredictiveModel(self.kind(), std::nullopt, nbm->with_outcomes(t.view, view(y)),
+                                   {}, self.target(), self.positive_label(), self.missing_values());
           },
           "columns"_a, "y"_a)
       .def(
           "transform",
           [](const PredictiveModel& self, const nb::list& columns) {
-            if (!self.features()) throw InvalidInput("transform: the naive-bayes scorer has no feature matrix");
+            if (!self.features())
+              throw InvalidInput("transform: the naive-bayes scorer has no feature matrix");
             Table t = make_table(columns);
             auto* x = new Eigen::MatrixXd(self.features()->transform(t.view));
             nb::capsule owner(x, [](void* p) noexcept { delete static_cast<Eigen::MatrixXd*>(p); });
             return nb::ndarray<nb::numpy, double, nb::ndim<2>, nb::f_contig>(
-                x->data(), {static_cast<std::size_t>(x->rows()), static_cast<std::size_t>(x->cols())}, owner);
+                x->data(),
+                {static_cast<std::size_t>(x->rows()), static_cast<std::size_t>(x->cols())}, owner);
           },
           "columns"_a, "The prepared features (rows x features), as the model sees them.")
-      .def_prop_ro("kind", [](const PredictiveModel& self) { return std::string(to_string(self.kind())); })
+      .def_prop_ro("kind",
+                   [](const PredictiveModel& self) { return std::string(to_string(self.kind())); })
       .def_prop_ro("input_columns", &PredictiveModel::input_columns)
       .def_prop_ro("feature_names",
                    [](const PredictiveModel& self) {
@@ -205,7 +222,8 @@ void register_predictive(nb::module_& m) {
                      const auto* l = std::get_if<LogisticModel>(&self.scorer());
                      return l ? l->intercept() : 0.0;
                    })
-      .def_prop_ro("fit_info", [](const PredictiveModel& self) { return report_dict(self.fit_info()); })
+      .def_prop_ro("fit_info",
+                   [](const PredictiveModel& self) { return report_dict(self.fit_info()); })
       .def("to_bytes",
            [](const PredictiveModel& self) {
              const std::string s = to_bytes(self);
@@ -223,9 +241,15 @@ void register_predictive(nb::module_& m) {
         return to_numpy(binary_target(t.view.columns()[0], positive));
       },
       "column"_a, "positive"_a = nb::none());
-  m.def("roc_auc", [](const InArray<double>& y, const InArray<double>& s) { return roc_auc(view(y), view(s)); });
-  m.def("log_loss", [](const InArray<double>& y, const InArray<double>& p) { return log_loss(view(y), view(p)); });
-  m.def("brier_score", [](const InArray<double>& y, const InArray<double>& p) { return brier_score(view(y), view(p)); });
+  m.def("roc_auc", [](const InArray<double>& y, const InArray<double>& s) {
+    return roc_auc(view(y), view(s));
+  });
+  m.def("log_loss", [](const InArray<double>& y, const InArray<double>& p) {
+    return log_loss(view(y), view(p));
+  });
+  m.def("brier_score", [](const InArray<double>& y, const InArray<double>& p) {
+    return brier_score(view(y), view(p));
+  });
   m.def(
       "lift_table",
       [](const InArray<double>& y, const InArray<double>& s, int groups) {
@@ -276,8 +300,10 @@ void register_predictive(nb::module_& m) {
       "y"_a, "p"_a, "bins"_a = 10);
   m.def(
       "train_test_split",
-      [](std::size_t n, double test_fraction, std::uint64_t seed, std::optional<InArray<double>> stratify) {
-        const Split s = train_test_split(n, test_fraction, seed, stratify ? view(*stratify) : std::span<const double>{});
+      [](std::size_t n, double test_fraction, std::uint64_t seed,
+         std::optional<InArray<double>> stratify) {
+        const Split s = train_test_split(n, test_fraction, seed,
+                                         stratify ? view(*stratify) : std::span<const double>{});
         return std::make_pair(s.train, s.test);
       },
       "n"_a, "test_fraction"_a, "seed"_a, "stratify"_a = nb::none());

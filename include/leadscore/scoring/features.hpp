@@ -110,7 +110,8 @@ class FeatureMap {
 
 /// The columns of `table` a config selects (include / exclude applied), in
 /// table order; throws InvalidInput for a named column that does not exist.
-std::vector<std::string> selected_columns(const TableView& table, const std::vector<std::string>& include,
+std::vector<std::string> selected_columns(const TableView& table,
+                                          const std::vector<std::string>& include,
                                           const std::vector<std::string>& exclude);
 
 }  // namespace leadscore::scoring

@@ -8,11 +8,11 @@ namespace leadscore::scoring {
 
 /// How a fit went: converged, iterations, final loss, gradient norm, seconds.
 struct FitReport {
-  std::string solver;         ///< "newton", "lbfgs", "lbfgsb" (L1), "counts", "weights"
+  std::string solver;  ///< "newton", "lbfgs", "lbfgsb" (L1), "counts", "weights"
   bool converged = true;
   int iterations = 0;
-  double loss = 0.0;          ///< the penalized objective at the solution (0 for counts and weights)
-  double gradient_norm = 0.0; ///< max |gradient| at the solution
+  double loss = 0.0;  ///< the penalized objective at the solution (0 for counts and weights)
+  double gradient_norm = 0.0;  ///< max |gradient| at the solution
   double seconds = 0.0;
   std::size_t rows = 0;
 };

@@ -19,18 +19,19 @@ double brier_score(std::span<const double> y, std::span<const double> p);
 
 /// One group of rows, highest scores first.
 struct LiftRow {
-  int group = 0;                ///< 1 = highest scores
+  int group = 0;  ///< 1 = highest scores
   std::size_t count = 0;
   double positives = 0;
-  double rate = 0;              ///< positives / count
-  double lift = 0;              ///< rate / overall rate
-  double cumulative_gain = 0;   ///< share of all positives in groups 1..group
+  double rate = 0;             ///< positives / count
+  double lift = 0;             ///< rate / overall rate
+  double cumulative_gain = 0;  ///< share of all positives in groups 1..group
   double cumulative_lift = 0;
   double min_score = 0, max_score = 0;
 };
 /// Rows sorted by score, highest first, cut into `groups` groups of (near)
 /// equal size.
-std::vector<LiftRow> lift_table(std::span<const double> y, std::span<const double> score, int groups = 10);
+std::vector<LiftRow> lift_table(std::span<const double> y, std::span<const double> score,
+                                int groups = 10);
 
 struct CalibrationRow {
   double low = 0, high = 0;  ///< the bin [low, high) of predicted probability
@@ -39,7 +40,8 @@ struct CalibrationRow {
   double observed_rate = 0;
 };
 /// Equal-width bins of predicted probability; empty bins are left out.
-std::vector<CalibrationRow> calibration_table(std::span<const double> y, std::span<const double> p, int bins = 10);
+std::vector<CalibrationRow> calibration_table(std::span<const double> y, std::span<const double> p,
+                                              int bins = 10);
 
 struct Evaluation {
   std::size_t rows = 0;
@@ -59,6 +61,7 @@ struct Split {
 Split train_test_split(std::size_t n, double test_fraction, std::uint64_t seed,
                        std::span<const double> stratify = {});
 /// k folds; fold f tests on its rows and trains on the rest.
-std::vector<Split> k_fold(std::size_t n, int k, std::uint64_t seed, std::span<const double> stratify = {});
+std::vector<Split> k_fold(std::size_t n, int k, std::uint64_t seed,
+                          std::span<const double> stratify = {});
 
 }  // namespace leadscore::scoring

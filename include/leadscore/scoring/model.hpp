@@ -22,7 +22,7 @@ namespace leadscore::scoring {
 enum class ModelKind { logistic, naive_bayes, weighted };
 enum class Calibration { none, platt, isotonic };
 
-const char* to_string(ModelKind kind) noexcept;  ///< "logistic", "naive-bayes", "weighted"
+const char* to_string(ModelKind kind) noexcept;     ///< "logistic", "naive-bayes", "weighted"
 ModelKind parse_model_kind(std::string_view name);  ///< throws InvalidInput
 
 struct PredictiveConfig {
@@ -51,10 +51,12 @@ class PredictiveModel {
 
   /// Fits on `table` (the target column, if present, must be excluded by the
   /// caller or is excluded by name `config.target`) with 0/1 outcomes `y`.
-  static PredictiveModel fit(const TableView& table, std::span<const double> y, const PredictiveConfig& config);
+  static PredictiveModel fit(const TableView& table, std::span<const double> y,
+                             const PredictiveConfig& config);
 
-  PredictiveModel(ModelKind kind, std::optional<FeatureMap> features, Scorer scorer, Calibrator calibrator,
-                  std::string target, std::string positive_label, std::vector<std::string> missing_values = {});
+  PredictiveModel(ModelKind kind, std::optional<FeatureMap> features, Scorer scorer,
+                  Calibrator calibrator, std::string target, std::string positive_label,
+                  std::vector<std::string> missing_values = {});
 
   ModelKind kind() const noexcept { return kind_; }
   const std::optional<FeatureMap>& features() const noexcept { return features_; }

@@ -45,7 +45,8 @@ class NaiveBayesModel {
   static NaiveBayesModel fit(const TableView& table, std::span<const double> y,
                              const NaiveBayesConfig& config = {});
 
-  NaiveBayesModel(std::vector<NaiveBayesField> fields, double won, double lost, double alpha, FitReport report = {});
+  NaiveBayesModel(std::vector<NaiveBayesField> fields, double won, double lost, double alpha,
+                  FitReport report = {});
 
   /// This model with more outcomes counted (leads just won or lost). Values
   /// not seen before become new levels.
