@@ -65,6 +65,8 @@ bench-smoke: build bench-deps
 	$(PYTHON) benchmarks/compare/churn_vs_lifetimes.py --customers 10000 --repeat 1
 	$(BUILD)/bin/bm_rules --benchmark_filter='Incremental|Bulk/100000/' --benchmark_min_time=0.01
 	$(PYTHON) benchmarks/compare/rules_vs_pandas.py --copies 1 --repeat 1
+	$(BUILD)/bin/bm_predictive --benchmark_filter='/100000/|Leads' --benchmark_min_time=0.01
+	$(PYTHON) benchmarks/compare/logistic_vs_sklearn.py --rows 20000 --repeat 1
 
 bench: build bench-deps
 	$(BUILD)/bin/bm_summary --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
@@ -73,6 +75,8 @@ bench: build bench-deps
 	$(PYTHON) benchmarks/compare/churn_vs_lifetimes.py --customers 1000000 --repeat 5
 	$(BUILD)/bin/bm_rules --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	$(PYTHON) benchmarks/compare/rules_vs_pandas.py --copies 20 --repeat 5
+	$(BUILD)/bin/bm_predictive --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	$(PYTHON) benchmarks/compare/logistic_vs_sklearn.py --rows 1000000 --repeat 3
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <vector>
 
 namespace leadscore::cli {
 
@@ -18,6 +19,7 @@ Runner add_churn_command(CLI::App& app);
 Runner add_value_command(CLI::App& app);
 Runner add_score_command(CLI::App& app);
 Runner add_score_rules_command(CLI::App& score);
+void add_score_model_commands(CLI::App& score, std::vector<Runner>& runners);
 Runner add_demo_command(CLI::App& app);
 
 }  // namespace leadscore::cli

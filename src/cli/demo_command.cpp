@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "demo_rules.hpp"
+#include "demo_predictive.hpp"
 #include "leadscore/churn/bg_nbd.hpp"
 #include "leadscore/churn/check.hpp"
 #include "leadscore/churn/pareto_nbd.hpp"
@@ -173,6 +174,7 @@ int run(const std::string& data_dir) {
   transactions_section(tx, summary);
   churn_section(tx, summary);
   rules_demo_section(dir);
+  demo_predictive_section(dir);
   return 0;
 }
 

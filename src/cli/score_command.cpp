@@ -14,6 +14,7 @@ Runner add_score_command(CLI::App& app) {
   score->require_subcommand(1);
   std::vector<Runner> runners;
   runners.push_back(add_score_rules_command(*score));
+  add_score_model_commands(*score, runners);
   return {score, [runners] {
             for (const auto& runner : runners)
               if (runner.command->parsed()) return runner.run();

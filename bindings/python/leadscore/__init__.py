@@ -22,12 +22,16 @@ from .churn import (
     ParetoNBDFitter,
 )
 from .rules import RuleScorer
+from .predictive import LogisticScorer, NaiveBayesScorer, WeightedScorer
 from .summary import read_transactions, summarize
 
 __all__ = [
     "BetaGeoBetaBinomFitter",
     "BetaGeoFitter",
     "GammaGammaFitter",
+    "LogisticScorer",
+    "NaiveBayesScorer",
+    "WeightedScorer",
     "ModifiedBetaGeoFitter",
     "ParetoNBDFitter",
     "RuleScorer",

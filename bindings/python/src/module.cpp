@@ -142,6 +142,7 @@ NB_MODULE(_core, m) {
         "Reads a transaction file; times are seconds since 1970-01-01.");
   bind_models(m);
   register_rules(m);
+  register_predictive(m);
 
   m.def(
       "_buffer_address",

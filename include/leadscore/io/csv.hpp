@@ -77,6 +77,9 @@ class CsvReader {
   [[noreturn]] void fail_file(std::size_t line, const std::string& what) const;
 
   const std::string& path() const noexcept { return path_; }
+  /// The file's bytes: fields returned by next() view them for as long as the
+  /// reader lives, except fields that held "" (those are valid for one row).
+  std::string_view buffer() const noexcept { return data_; }
   std::size_t size_bytes() const noexcept { return data_.size(); }
   /// Rows read so far, the header excluded.
   std::size_t rows_read() const noexcept { return rows_; }

@@ -1,0 +1,87 @@
+#pragma once
+// Private helpers shared by src/scoring/*.cpp.
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "leadscore/core/error.hpp"
+
+namespace leadscore::scoring::detail {
+
+/// The shortest text that reads back as `v`.
+inline std::string format_number(double v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+/// Quantile q of sorted values, interpolated linearly (numpy's default).
+inline double quantile_sorted(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return std::nan("");
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+/// Quantile q of unsorted values, by selection (O(n)); reorders `v`.
+inline double quantile_select(std::vector<double>& v, double q) {
+  if (v.empty()) return std::nan("");
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+  const double a = v[lo];
+  if (lo + 1 >= v.size()) return a;
+  const double b = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
+  return a + (pos - static_cast<double>(lo)) * (b - a);
+}
+
+/// Interior bucket edges at the 1/b, ..., (b-1)/b quantiles: unique, and
+/// above the minimum so that no bucket is empty on the training data.
+inline std::vector<double> bucket_edges(std::vector<double> values, int buckets) {
+  std::sort(values.begin(), values.end());
+  std::vector<double> edges;
+  if (values.empty()) return edges;
+  for (int k = 1; k < buckets; ++k) {
+    const double e = quantile_sorted(values, static_cast<double>(k) / buckets);
+    if (e > values.front() && (edges.empty() || e > edges.back())) edges.push_back(e);
+  }
+  return edges;
+}
+
+inline std::size_t bucket_of(const std::vector<double>& edges, double x) {
+  return static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), x) - edges.begin());
+}
+
+/// "x < 3", "x in [3, 5)", "x >= 9".
+inline std::string bucket_name(const std::string& column, const std::vector<double>& edges,
+                               std::size_t b) {
+  if (edges.empty()) return column + " (any)";
+  if (b == 0) return column + " < " + format_number(edges.front());
+  if (b == edges.size()) return column + " >= " + format_number(edges.back());
+  return column + " in [" + format_number(edges[b - 1]) + ", " + format_number(edges[b]) + ")";
+}
+
+/// Checks 0/1 targets and sizes; `who` names the function.
+inline void check_targets(std::span<const double> y, std::size_t rows, const char* who) {
+  if (y.size() != rows)
+    throw InvalidInput(std::string(who) + ": " + std::to_string(y.size()) + " targets for " +
+                       std::to_string(rows) + " rows");
+  bool pos = false, neg = false;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    if (y[i] == 1.0)
+      pos = true;
+    else if (y[i] == 0.0)
+      neg = true;
+    else
+      throw InvalidInput(std::string(who) + ": target of row " + std::to_string(i + 1) + " is " +
+                         format_number(y[i]) + ", not 0 or 1");
+  }
+  if (!pos || !neg) throw InvalidInput(std::string(who) + ": the targets hold one class only");
+}
+
+}  // namespace leadscore::scoring::detail

@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "leadscore/core/error.hpp"
+#include "leadscore/scoring/features.hpp"
+#include "predictive_test_data.hpp"
+
+using namespace leadscore;
+using namespace leadscore::scoring;
+using test::categorical;
+using test::numeric;
+
+namespace {
+const double kNan = std::nan("");
+}
+
+TEST(ScoringFeatures, StandardizeWithMissingIndicator) {
+  DataTable t;
+  t.columns = {numeric("v", {1, 2, 3, kNan})};
+  const FeatureMap m = FeatureMap::fit(t.view(), {});
+  ASSERT_EQ(m.names(), (std::vector<std::string>{"v", "v (missing)"}));
+  const Eigen::MatrixXd x = m.transform(t.view());
+  const double sd = std::sqrt(2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(x(0, 0), -1 / sd);
+  EXPECT_DOUBLE_EQ(x(2, 0), 1 / sd);
+  EXPECT_DOUBLE_EQ(x(3, 0), 0.0);  // filled with the median 2, the mean
+  EXPECT_EQ(x(3, 1), 1.0);
+  EXPECT_EQ(x(0, 1), 0.0);
+}
+
+TEST(ScoringFeatures, MinMaxLog1pClipFillAndBuckets) {
+  DataTable t;
+  t.columns = {numeric("a", {0, 9, 99, kNan}), numeric("b", {1, 2, 3, 4}),
+               numeric("c", {0, 1, 2, 3})};
+  FeatureConfig c;
+  c.columns["a"] = {.scaling = Scaling::min_max,
+                    .log1p = true,
+                    .missing = MissingPolicy::fill,
+                    .fill_value = 0.0};
+  c.columns["b"] = {.scaling = Scaling::quantile_buckets, .buckets = 2};
+  c.columns["c"] = {.scaling = Scaling::none, .clip_quantile = 0.25};
+  const FeatureMap m = FeatureMap::fit(t.view(), c);
+  ASSERT_EQ(m.names(), (std::vector<std::string>{"a", "b < 2.5", "b >= 2.5", "c"}));
+  const Eigen::MatrixXd x = m.transform(t.view());
+  EXPECT_DOUBLE_EQ(x(1, 0), std::log(10.0) / std::log(100.0));
+  EXPECT_DOUBLE_EQ(x(3, 0), 0.0);  // the fill value 0, log1p 0 = the minimum
+  EXPECT_EQ(x(1, 1), 1.0);
+  EXPECT_EQ(x(2, 2), 1.0);
+  EXPECT_DOUBLE_EQ(x(0, 3), 0.75);  // clipped to the 25th percentile
+  EXPECT_DOUBLE_EQ(x(3, 3), 2.25);
+  // Scoring applies what training learned: a new value of 999 stays in [0, 1].
+  DataTable u;
+  u.columns = {numeric("a", {999}), numeric("b", {100}), numeric("c", {-5})};
+  const Eigen::MatrixXd y = m.transform(u.view());
+  EXPECT_EQ(y(0, 0), 1.0);
+  EXPECT_EQ(y(0, 2), 1.0);
+  EXPECT_DOUBLE_EQ(y(0, 3), 0.75);
+}
+
+TEST(ScoringFeatures, OneHotWithMinCountOtherAndMissing) {
+  DataTable t;
+  t.columns = {categorical("src", {0, 0, 0, 1, 1, 1, 1, 2, -1}, {"web", "ref", "fair"})};
+  FeatureConfig c;
+  c.defaults.min_count = 2;
+  const FeatureMap m = FeatureMap::fit(t.view(), c);
+  ASSERT_EQ(m.names(), (std::vector<std::string>{"src = ref", "src = web", "src = (other)",
+                                                 "src = (missing)"}));
+  DataTable u;  // a level unseen in training goes to (other)
+  u.columns = {categorical("src", {0, 1, 2}, {"tv", "web", "fair"})};
+  const Eigen::MatrixXd x = m.transform(u.view());
+  EXPECT_EQ(x.row(0), (Eigen::RowVector4d(0, 0, 1, 0)));
+  EXPECT_EQ(x.row(1), (Eigen::RowVector4d(0, 1, 0, 0)));
+  EXPECT_EQ(x.row(2), (Eigen::RowVector4d(0, 0, 1, 0)));
+}
+
+TEST(ScoringFeatures, RejectsMissingAndMistypedColumns) {
+  DataTable t;
+  t.columns = {numeric("v", {1, 2}), categorical("s", {0, 1}, {"a", "b"})};
+  FeatureConfig c;
+  c.include = {"v", "nope"};
+  try {
+    (void)FeatureMap::fit(t.view(), c);
+    FAIL();
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("'nope'"), std::string::npos);
+  }
+  const FeatureMap m = FeatureMap::fit(t.view(), {});
+  DataTable wrong;
+  wrong.columns = {categorical("v", {0}, {"x"}), categorical("s", {0}, {"a"})};
+  try {
+    (void)m.transform(wrong.view());
+    FAIL();
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("column 'v' is categorical but was numeric"),
+              std::string::npos);
+  }
+  DataTable absent;
+  absent.columns = {numeric("v", {1})};
+  EXPECT_THROW((void)m.transform(absent.view()), InvalidInput);
+  FeatureConfig lg;
+  lg.defaults.log1p = true;
+  DataTable neg;
+  neg.columns = {numeric("v", {1, -2})};
+  EXPECT_THROW((void)FeatureMap::fit(neg.view(), lg), InvalidInput);
+  DataTable empty;
+  empty.columns = {numeric("v", {kNan, kNan})};
+  EXPECT_THROW((void)FeatureMap::fit(empty.view(), {}), InvalidInput);
+  FeatureConfig bad;
+  bad.defaults.buckets = 1;
+  EXPECT_THROW((void)FeatureMap::fit(t.view(), bad), InvalidInput);
+}
