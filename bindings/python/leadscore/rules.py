@@ -61,10 +61,11 @@ def _gc_paused():
             gc.enable()
 
 
-def _texts(col: pd.Series) -> list:
-    """str or None per row."""
-    values = col.astype(object).where(col.notna(), None).tolist()
-    return [v if v is None or type(v) is str else str(v) for v in values]
+def _coded(col: pd.Series) -> tuple[np.ndarray, list]:
+    """Codes (-1: missing) and categories as str: each distinct text crosses
+    to C++ once, not once per row."""
+    codes, categories = pd.factorize(col)
+    return np.ascontiguousarray(codes, dtype=np.int64), [c if type(c) is str else str(c) for c in categories]
 
 
 def _profile_columns(leads: pd.DataFrame, id_col: str | None):
@@ -81,7 +82,7 @@ def _profile_columns(leads: pd.DataFrame, id_col: str | None):
         if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             columns.append(np.ascontiguousarray(col.to_numpy(dtype=np.float64, na_value=np.nan)))
         else:
-            columns.append(_texts(col))
+            columns.append(_coded(col))
     return ids, names, columns
 
 
@@ -89,7 +90,7 @@ def _event_columns(events: pd.DataFrame | None, ids: pd.Index, id_col: str, type
                    value_col: str):
     if events is None or len(events) == 0:
         empty_i = np.zeros(0, dtype=np.int64)
-        return empty_i, [], empty_i, np.zeros(0, dtype=np.float64), [], []
+        return empty_i, (empty_i, []), empty_i, np.zeros(0, dtype=np.float64), [], []
     for c in (id_col, type_col, time_col):
         if c not in events.columns:
             raise _core.InvalidInput(f"events: no column {c!r} (columns: {', '.join(map(str, events.columns))})")
@@ -106,10 +107,10 @@ def _event_columns(events: pd.DataFrame | None, ids: pd.Index, id_col: str, type
         value = np.ascontiguousarray(pd.to_numeric(events[value_col], errors="raise"), dtype=np.float64)
     else:
         value = np.full(len(events), np.nan)
-    types = events[type_col].astype(str).tolist()
+    types = _coded(events[type_col].astype(str))
     skip = {id_col, type_col, time_col, value_col}
     prop_names = [str(c) for c in events.columns if c not in skip]
-    props = [_texts(events[c].replace("", None)) for c in events.columns if c not in skip]
+    props = [_coded(events[c].replace("", None)) for c in events.columns if c not in skip]
     return lead, types, time, value, prop_names, props
 
 
