@@ -161,7 +161,7 @@ nb::dict lead_dict(const RuleEngine& engine, const LeadScore& s) {
   d["label"] = engine.label(s.grade, s.level);
   d["stage"] = std::string(to_string(s.stage));
   std::vector<std::pair<std::string, double>> reasons;
-  for (const Reason& r : s.reasons) reasons.emplace_back(rs.rules[r.rule].id, r.points);
+  for (const RuleReason& r : s.reasons) reasons.emplace_back(rs.rules[r.rule].id, r.points);
   d["reasons"] = reasons;
   return d;
 }
