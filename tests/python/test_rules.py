@@ -155,6 +155,13 @@ def test_python_errors(xedu, frames):
         scorer.score(leads, events.head(3).assign(type="visit"), AS_OF)
     with pytest.raises(leadscore.InvalidInput, match="fit"):
         RuleScorer(xedu["rules"]).score(leads, events, AS_OF)
+    # Text crosses to C++ as (codes, categories); a code past the categories is refused.
+    none = np.zeros(0, dtype=np.int64)
+    bad = (np.array([0, 2], dtype=np.int64), ["a", "b"])
+    with pytest.raises(leadscore.InvalidInput, match="column 'x': row 1: code 2 is not a category"):
+        scorer.engine_.score(2, ["x"], [bad], none, (none, []), none, np.zeros(0), [], [], 0)
+    with pytest.raises(leadscore.InvalidInput, match="events: type: expected a \\(codes, categories\\) pair"):
+        scorer.engine_.score(0, [], [], none, ["page_view"], none, np.zeros(0), [], [], 0)
 
 
 def test_shipped_rule_sets_follow_the_json_schema(data_dir):

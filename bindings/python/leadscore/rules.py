@@ -12,6 +12,8 @@ the rule-set format. Scorers pickle through the rule set's saved form.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 from typing import Any
@@ -45,10 +47,25 @@ def _as_of_seconds(as_of) -> int:
     return int(ts.value // 10**9)
 
 
-def _texts(col: pd.Series) -> list:
-    """str or None per row."""
-    values = col.astype(object).where(col.notna(), None).tolist()
-    return [v if v is None or type(v) is str else str(v) for v in values]
+@contextlib.contextmanager
+def _gc_paused():
+    """Bulk calls build millions of str/tuple objects and no cycles: without
+    this, Python's cyclic collector runs over the growing heap again and
+    again and takes most of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _coded(col: pd.Series) -> tuple[np.ndarray, list]:
+    """Codes (-1: missing) and categories as str: each distinct text crosses
+    to C++ once, not once per row."""
+    codes, categories = pd.factorize(col)
+    return np.ascontiguousarray(codes, dtype=np.int64), [c if type(c) is str else str(c) for c in categories]
 
 
 def _profile_columns(leads: pd.DataFrame, id_col: str | None):
@@ -65,7 +82,7 @@ def _profile_columns(leads: pd.DataFrame, id_col: str | None):
         if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             columns.append(np.ascontiguousarray(col.to_numpy(dtype=np.float64, na_value=np.nan)))
         else:
-            columns.append(_texts(col))
+            columns.append(_coded(col))
     return ids, names, columns
 
 
@@ -73,7 +90,7 @@ def _event_columns(events: pd.DataFrame | None, ids: pd.Index, id_col: str, type
                    value_col: str):
     if events is None or len(events) == 0:
         empty_i = np.zeros(0, dtype=np.int64)
-        return empty_i, [], empty_i, np.zeros(0, dtype=np.float64), [], []
+        return empty_i, (empty_i, []), empty_i, np.zeros(0, dtype=np.float64), [], []
     for c in (id_col, type_col, time_col):
         if c not in events.columns:
             raise _core.InvalidInput(f"events: no column {c!r} (columns: {', '.join(map(str, events.columns))})")
@@ -90,10 +107,10 @@ def _event_columns(events: pd.DataFrame | None, ids: pd.Index, id_col: str, type
         value = np.ascontiguousarray(pd.to_numeric(events[value_col], errors="raise"), dtype=np.float64)
     else:
         value = np.full(len(events), np.nan)
-    types = events[type_col].astype(str).tolist()
+    types = _coded(events[type_col].astype(str))
     skip = {id_col, type_col, time_col, value_col}
     prop_names = [str(c) for c in events.columns if c not in skip]
-    props = [_texts(events[c].replace("", None)) for c in events.columns if c not in skip]
+    props = [_coded(events[c].replace("", None)) for c in events.columns if c not in skip]
     return lead, types, time, value, prop_names, props
 
 
@@ -151,8 +168,9 @@ class RuleScorer:
         engine = self._engine()
         if isinstance(as_of, str) and as_of == "today":
             as_of = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")
-        ids, names, columns, ev = self._inputs(leads, events)
-        r = engine.score(len(leads), names, columns, *ev, _as_of_seconds(as_of), int(self.top_reasons))
+        with _gc_paused():
+            ids, names, columns, ev = self._inputs(leads, events)
+            r = engine.score(len(leads), names, columns, *ev, _as_of_seconds(as_of), int(self.top_reasons))
         out = pd.DataFrame({"score": r["total"]}, index=ids.rename(self.id_col or ids.name))
         for g in self.group_names_:
             out[g] = r["groups"][g]

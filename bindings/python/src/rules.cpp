@@ -21,8 +21,37 @@ using namespace nb::literals;
 using namespace leadscore::scoring;
 using Text = std::vector<std::optional<std::string>>;
 
+// Text as pandas codes and categories (the Python side factorizes each
+// column once): codes[i] indexes categories, -1 is missing. Each distinct
+// value crosses from Python once instead of once per row.
+struct Coded {
+  InArray<std::int64_t> codes;
+  std::vector<std::string> categories;
+};
+
+Coded coded(nb::handle h, const std::string& what) {
+  if (!nb::isinstance<nb::tuple>(h) || nb::len(h) != 2)
+    throw InvalidInput(what + ": expected a (codes, categories) pair");
+  const auto t = nb::borrow<nb::tuple>(h);
+  Coded c{nb::cast<InArray<std::int64_t>>(t[0]), nb::cast<std::vector<std::string>>(t[1])};
+  const auto k = static_cast<std::int64_t>(c.categories.size());
+  for (std::size_t i = 0; i < c.codes.shape(0); ++i)
+    if (c.codes.data()[i] < -1 || c.codes.data()[i] >= k)
+      throw InvalidInput(what + ": row " + std::to_string(i) + ": code " + std::to_string(c.codes.data()[i]) +
+                         " is not a category");
+  return c;
+}
+
+Text decode(const Coded& c) {
+  Text out(c.codes.shape(0));
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (const auto k = c.codes.data()[i]; k >= 0) out[i] = c.categories[static_cast<std::size_t>(k)];
+  return out;
+}
+
 // A profile table from parallel lists: names, and for each either a float64
-// array or a list of str/None. Rows are leads 0..n-1.
+// array, a list of str/None or a (codes, categories) pair. Rows are leads
+// 0..n-1.
 ProfileTable make_profiles(std::size_t n, const std::vector<std::string>& names, const std::vector<nb::object>& columns) {
   if (names.size() != columns.size()) throw InvalidInput("profiles: names and columns differ in length");
   ProfileTable t;
@@ -34,6 +63,8 @@ ProfileTable make_profiles(std::size_t n, const std::vector<std::string>& names,
     if (nb::isinstance<InArray<double>>(columns[c])) {
       const auto a = nb::cast<InArray<double>>(columns[c]);
       col.values = std::vector<double>(a.data(), a.data() + a.shape(0));
+    } else if (nb::isinstance<nb::tuple>(columns[c])) {
+      col.values = decode(coded(columns[c], "profiles: column '" + col.name + "'"));
     } else {
       col.values = nb::cast<Text>(columns[c]);
     }
@@ -45,29 +76,40 @@ ProfileTable make_profiles(std::size_t n, const std::vector<std::string>& names,
   return t;
 }
 
-EventBatch make_events(const InArray<std::int64_t>& lead, const std::vector<std::string>& type,
-                       const InArray<std::int64_t>& time, const InArray<double>& value,
-                       const std::vector<std::string>& property_names, const std::vector<Text>& properties,
-                       std::size_t n_leads) {
+// Event types and properties come as (codes, categories) pairs.
+EventBatch make_events(const InArray<std::int64_t>& lead, nb::handle type_codes, const InArray<std::int64_t>& time,
+                       const InArray<double>& value, const std::vector<std::string>& property_names,
+                       const std::vector<nb::object>& property_codes, std::size_t n_leads) {
   const std::size_t n = lead.shape(0);
-  if (type.size() != n || time.shape(0) != n || value.shape(0) != n)
+  const Coded type = coded(type_codes, "events: type");
+  if (type.codes.shape(0) != n || time.shape(0) != n || value.shape(0) != n)
     throw InvalidInput("events: lead, type, time and value differ in length");
-  if (property_names.size() != properties.size()) throw InvalidInput("events: property names and columns differ");
-  for (std::size_t p = 0; p < properties.size(); ++p)
-    if (properties[p].size() != n) throw InvalidInput("events: property '" + property_names[p] + "' has the wrong length");
+  if (property_names.size() != property_codes.size()) throw InvalidInput("events: property names and columns differ");
+  std::vector<Coded> properties;
+  for (std::size_t p = 0; p < property_codes.size(); ++p) {
+    properties.push_back(coded(property_codes[p], "events: property '" + property_names[p] + "'"));
+    if (properties[p].codes.shape(0) != n)
+      throw InvalidInput("events: property '" + property_names[p] + "' has the wrong length");
+  }
+  std::vector<std::optional<EventType>> type_of;
+  for (const auto& name : type.categories) type_of.push_back(parse_event_type(name));
   EventBatch e;
   std::vector<EventProperty> props;
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t who = lead.data()[i];
     if (who < 0 || static_cast<std::size_t>(who) >= n_leads)
       throw InvalidInput("events: row " + std::to_string(i) + " is for a lead that is not in the leads table");
-    const auto t = parse_event_type(type[i]);
-    if (!t) throw InvalidInput("events: row " + std::to_string(i) + ": unknown event type '" + type[i] + "'");
+    const std::int64_t code = type.codes.data()[i];
+    const auto t = code < 0 ? std::nullopt : type_of[static_cast<std::size_t>(code)];
+    if (!t)
+      throw InvalidInput("events: row " + std::to_string(i) + ": unknown event type '" +
+                         (code < 0 ? std::string() : type.categories[static_cast<std::size_t>(code)]) + "'");
     if (!std::isnan(value.data()[i]) && !std::isfinite(value.data()[i]))
       throw InvalidInput("events: row " + std::to_string(i) + ": value is not finite");
     props.clear();
     for (std::size_t p = 0; p < properties.size(); ++p)
-      if (properties[p][i]) props.push_back({property_names[p], *properties[p][i]});
+      if (const auto k = properties[p].codes.data()[i]; k >= 0)
+        props.push_back({property_names[p], properties[p].categories[static_cast<std::size_t>(k)]});
     e.add(static_cast<std::uint32_t>(who), *t, time.data()[i], value.data()[i], props);
   }
   return e;
@@ -119,7 +161,7 @@ nb::dict lead_dict(const RuleEngine& engine, const LeadScore& s) {
   d["label"] = engine.label(s.grade, s.level);
   d["stage"] = std::string(to_string(s.stage));
   std::vector<std::pair<std::string, double>> reasons;
-  for (const Reason& r : s.reasons) reasons.emplace_back(rs.rules[r.rule].id, r.points);
+  for (const RuleReason& r : s.reasons) reasons.emplace_back(rs.rules[r.rule].id, r.points);
   d["reasons"] = reasons;
   return d;
 }
@@ -194,8 +236,8 @@ void register_rules(nb::module_& m) {
           "score",
           [](const RuleEngine& e, std::size_t n, const std::vector<std::string>& names,
              const std::vector<nb::object>& columns, const InArray<std::int64_t>& lead,
-             const std::vector<std::string>& type, const InArray<std::int64_t>& time, const InArray<double>& value,
-             const std::vector<std::string>& property_names, const std::vector<Text>& properties, Timestamp as_of,
+             nb::object type, const InArray<std::int64_t>& time, const InArray<double>& value,
+             const std::vector<std::string>& property_names, const std::vector<nb::object>& properties, Timestamp as_of,
              std::size_t top_reasons) {
             const ProfileTable t = make_profiles(n, names, columns);
             const EventBatch ev = make_events(lead, type, time, value, property_names, properties, n);
@@ -212,9 +254,9 @@ void register_rules(nb::module_& m) {
           "compare",
           [](const RuleEngine& e, const std::vector<const RuleEngine*>& others, std::size_t n,
              const std::vector<std::string>& names, const std::vector<nb::object>& columns,
-             const InArray<std::int64_t>& lead, const std::vector<std::string>& type, const InArray<std::int64_t>& time,
+             const InArray<std::int64_t>& lead, nb::object type, const InArray<std::int64_t>& time,
              const InArray<double>& value, const std::vector<std::string>& property_names,
-             const std::vector<Text>& properties, Timestamp as_of, const InArray<std::uint8_t>& converted) {
+             const std::vector<nb::object>& properties, Timestamp as_of, const InArray<std::uint8_t>& converted) {
             const ProfileTable t = make_profiles(n, names, columns);
             const EventBatch ev = make_events(lead, type, time, value, property_names, properties, n);
             std::vector<const RuleEngine*> engines{&e};

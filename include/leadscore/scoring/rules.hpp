@@ -45,7 +45,7 @@ inline bool hit_before(const Hit& a, const Hit& b) noexcept {
 }
 
 /// A rule that fired for a lead, with its points after decay and caps.
-struct Reason {
+struct RuleReason {
   std::uint32_t rule = 0;  ///< index into RuleSet::rules
   double points = 0;
 };
@@ -57,7 +57,7 @@ struct LeadScore {
   std::uint32_t grade = 0;     ///< index into RuleSet::grade.bands
   std::int32_t level = -1;     ///< index into RuleSet::level->bands, or -1 without levels
   LifecycleStage stage = LifecycleStage::lead;
-  std::vector<Reason> reasons;  ///< largest contribution (in absolute value) first
+  std::vector<RuleReason> reasons;  ///< largest contribution (in absolute value) first
 };
 
 /// Results for many leads, columnar; row i is profile row i.
@@ -69,11 +69,11 @@ struct RuleScores {
   std::vector<std::int32_t> level;
   std::vector<LifecycleStage> stage;
   std::vector<std::uint32_t> reason_begin{0};
-  std::vector<Reason> reasons;
+  std::vector<RuleReason> reasons;
 
   std::size_t size() const noexcept { return total.size(); }
   double group(std::size_t i, std::size_t g) const noexcept { return groups[i * n_groups + g]; }
-  std::span<const Reason> reasons_of(std::size_t i) const noexcept {
+  std::span<const RuleReason> reasons_of(std::size_t i) const noexcept {
     return {reasons.data() + reason_begin[i], reasons.data() + reason_begin[i + 1]};
   }
   LeadScore row(std::size_t i) const {
@@ -227,7 +227,7 @@ class RuleEngine {
     std::vector<std::uint8_t> field;
     std::vector<std::span<const Hit>> spans;
     std::vector<double> pos, neg;
-    std::vector<Reason> reasons;
+    std::vector<RuleReason> reasons;
     std::vector<std::uint32_t> group_of_reason;
   };
 
@@ -422,12 +422,12 @@ class RuleEngine {
       s.neg[g] = fn;
     }
     out.reasons.clear();
-    for (const Reason& r : s.reasons) {
+    for (const RuleReason& r : s.reasons) {
       const std::uint32_t g = rs.rules[r.rule].group;
       const double p = r.points * (r.points > 0 ? s.pos[g] : s.neg[g]);
       if (p != 0) out.reasons.push_back({r.rule, p});
     }
-    std::sort(out.reasons.begin(), out.reasons.end(), [](const Reason& a, const Reason& x) {
+    std::sort(out.reasons.begin(), out.reasons.end(), [](const RuleReason& a, const RuleReason& x) {
       const double aa = std::abs(a.points), ax = std::abs(x.points);
       return aa != ax ? aa > ax : a.rule < x.rule;
     });
