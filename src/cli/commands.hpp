@@ -17,6 +17,7 @@ Runner add_summarize_command(CLI::App& app);
 Runner add_churn_command(CLI::App& app);
 Runner add_value_command(CLI::App& app);
 Runner add_score_command(CLI::App& app);
+Runner add_segment_command(CLI::App& app);
 Runner add_demo_command(CLI::App& app);
 
 }  // namespace leadscore::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
       add_churn_command(app),
       add_value_command(app),
       add_score_command(app),
+      add_segment_command(app),
       add_demo_command(app),
   };
 

@@ -140,6 +140,7 @@ NB_MODULE(_core, m) {
         "amount_col"_a = "amount", "date_format"_a = "iso",
         "Reads a transaction file; times are seconds since 1970-01-01.");
   bind_models(m);
+  register_segment(m);
 
   m.def(
       "_buffer_address",
