@@ -21,6 +21,7 @@ from .churn import (
     ModifiedBetaGeoFitter,
     ParetoNBDFitter,
 )
+from .segment import RFM, KMeans, choose_k, concentration, loyalty_tiers, rfm, rfm_values, segment_table
 from .summary import read_transactions, summarize
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "__version__",
     "read_transactions",
     "summarize",
+    "RFM", "KMeans", "choose_k", "concentration", "loyalty_tiers", "rfm", "rfm_values", "segment_table",
 ]

@@ -139,7 +139,7 @@ void register_segment(nb::module_& m) {
       .def_static("load", [](const std::string& path) { return load<RfmModel>(path); });
 
   nb::class_<SegmentTable>(m, "SegmentTable")
-      .def_static("builtin", &SegmentTable::builtin, "name"_a)
+      .def_static("builtin", [](const std::string& name) { return SegmentTable::builtin(name); }, "name"_a)
       .def_static("from_json", [](const std::string& text) { return SegmentTable::from_json(text); }, "text"_a)
       .def_static("read", &SegmentTable::read, "path"_a)
       .def("to_json", &SegmentTable::to_json)
@@ -217,11 +217,12 @@ void register_segment(nb::module_& m) {
              return silhouette(self, rows(X), sample_size, seed);
            },
            "X"_a, "sample_size"_a = 2000, "seed"_a = 0)
-      .def_prop_ro("labels", [](const KMeansModel& self) { return to_numpy(std::vector<std::int32_t>(self.labels())); })
+      .def_prop_ro("labels",
+                   [](const KMeansModel& self) { return nb::cast(to_numpy(std::vector<std::int32_t>(self.labels()))); })
       .def_prop_ro("centers", [](const KMeansModel& self) { return matrix_to_numpy(self.centers()); })
       .def_prop_ro("cluster_means", [](const KMeansModel& self) { return matrix_to_numpy(self.cluster_means()); })
       .def_prop_ro("sizes", [](const KMeansModel& self) {
-        return to_numpy(std::vector<std::int64_t>(self.sizes().begin(), self.sizes().end()));
+        return nb::cast(to_numpy(std::vector<std::int64_t>(self.sizes().begin(), self.sizes().end())));
       })
       .def_prop_ro("feature_names", &KMeansModel::feature_names)
       .def_prop_ro("inertia", &KMeansModel::inertia)
