@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 
 #include "leadscore/core/error.hpp"
 
@@ -109,20 +108,74 @@ void check_values(const RfmValues& v, const char* who) {
   }
 }
 
-// Positions sorted by value (recency: by minus the days), ties by position.
-std::vector<std::uint32_t> rank_order(std::span<const double> x, bool descending) {
-  std::vector<std::uint32_t> order(x.size());
-  std::iota(order.begin(), order.end(), 0u);
-  if (descending)
-    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return x[a] > x[b]; });
-  else
-    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return x[a] < x[b]; });
-  return order;
+// Sort keys: the value, or minus it for recency (fewer days rank higher).
+std::vector<double> rank_keys(std::span<const double> x, bool negate) {
+  std::vector<double> keys(x.begin(), x.end());
+  if (negate)
+    for (double& k : keys) k = -k;
+  return keys;
 }
 
 // First rank (0-based) whose score is k + 1: ceil(k * n / bins).
 std::size_t first_rank_of(std::size_t k, std::size_t n, int bins) {
   return (k * n + static_cast<std::size_t>(bins) - 1) / static_cast<std::size_t>(bins);
+}
+
+// The key at each rank where a score starts (ranks first_rank_of(1..bins-1)),
+// ascending: order statistics by successive nth_element, O(n) each.
+std::vector<double> rank_thresholds(std::vector<double> keys, int bins) {
+  const std::size_t n = keys.size();
+  std::vector<double> t;
+  std::size_t from = 0;
+  for (int k = 1; k < bins; ++k) {
+    const std::size_t p = std::min(first_rank_of(static_cast<std::size_t>(k), n, bins), n - 1);
+    std::nth_element(keys.begin() + static_cast<std::ptrdiff_t>(from), keys.begin() + static_cast<std::ptrdiff_t>(p),
+                     keys.end());
+    t.push_back(keys[p]);
+    from = p;
+  }
+  return t;
+}
+
+// Score floor(rank * bins / n) + 1 of every key, ranks ascending with ties
+// in position order, in O(n log bins): a key strictly between thresholds
+// has one possible score; keys equal to a threshold get theirs from their
+// rank L + (how many equal keys came before), L = keys below.
+std::vector<std::uint8_t> rank_scores(const std::vector<double>& keys, int bins) {
+  const std::size_t n = keys.size();
+  const std::vector<double> t = rank_thresholds(keys, bins);
+  std::vector<std::uint8_t> score(n);
+  std::vector<double> tied;               // distinct threshold values
+  for (double v : t)
+    if (tied.empty() || tied.back() != v) tied.push_back(v);
+  std::vector<std::size_t> below(tied.size(), 0), seen(tied.size(), 0);
+  constexpr std::uint8_t kTied = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = keys[i];
+    const auto j = static_cast<std::size_t>(std::lower_bound(t.begin(), t.end(), x) - t.begin());
+    if (j < t.size() && t[j] == x) {
+      score[i] = kTied;
+      continue;
+    }
+    score[i] = static_cast<std::uint8_t>(j + 1);
+    // Count keys below each distinct threshold value.
+    const auto u = static_cast<std::size_t>(std::upper_bound(tied.begin(), tied.end(), x) - tied.begin());
+    if (u < tied.size()) ++below[u];
+  }
+  // below[u] so far counts untied keys in (tied[u-1], tied[u]); accumulate,
+  // adding the tied keys of lower threshold values.
+  std::vector<std::size_t> count_equal(tied.size(), 0);
+  for (std::size_t i = 0; i < n; ++i)
+    if (score[i] == kTied)
+      ++count_equal[static_cast<std::size_t>(std::lower_bound(tied.begin(), tied.end(), keys[i]) - tied.begin())];
+  for (std::size_t u = 1; u < tied.size(); ++u) below[u] += below[u - 1] + count_equal[u - 1];
+  const auto b = static_cast<std::size_t>(bins);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (score[i] != kTied) continue;
+    const auto u = static_cast<std::size_t>(std::lower_bound(tied.begin(), tied.end(), keys[i]) - tied.begin());
+    score[i] = static_cast<std::uint8_t>((below[u] + seen[u]++) * b / n + 1);
+  }
+  return score;
 }
 
 }  // namespace
@@ -152,18 +205,26 @@ RfmModel RfmModel::fit(const RfmValues& values, const RfmConfig& config) {
     const auto x = column(values, d);
     auto& b = breaks[d];
     if (config.method == BinMethod::quantile) {
-      std::vector<double> sorted(x.begin(), x.end());
-      std::sort(sorted.begin(), sorted.end());
-      for (int k = 1; k < bins; ++k)
-        b.push_back(quantile_type7(sorted, static_cast<double>(k) / bins) + config.break_offset);
-    } else {
-      const bool recency = d == 0;
-      const auto order = rank_order(x, recency);
+      // Type-7 quantiles need the order statistics at floor(h) and the one
+      // after: successive nth_element, then the least of the rest.
+      std::vector<double> v(x.begin(), x.end());
+      std::size_t from = 0;
       for (int k = 1; k < bins; ++k) {
-        const std::size_t p = std::min(first_rank_of(static_cast<std::size_t>(k), n, bins), n - 1);
-        // Recency: the fewest days among score k (the last of that group).
-        b.push_back(recency ? x[order[p > 0 ? p - 1 : 0]] : x[order[p]]);
+        const double h = static_cast<double>(n - 1) * k / bins;
+        const auto lo = static_cast<std::size_t>(std::floor(h));
+        std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(lo),
+                         v.end());
+        const double a = v[lo];
+        const double next = lo + 1 < n ? *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end()) : a;
+        b.push_back(a + (h - static_cast<double>(lo)) * (next - a) + config.break_offset);
+        from = lo;
       }
+    } else {
+      // The key where each score starts; recency keys are minus the days, so
+      // a break in days is the next double above (score = bins - #breaks <= days).
+      const bool recency = d == 0;
+      for (double t : rank_thresholds(rank_keys(x, recency), bins))
+        b.push_back(recency ? std::nextafter(-t, std::numeric_limits<double>::infinity()) : t);
       std::sort(b.begin(), b.end());
     }
   }
@@ -212,12 +273,10 @@ RfmScores RfmModel::score(const RfmValues& values) const {
     score(values.recency, values.frequency, values.monetary, s.r, s.f, s.m);
     return s;
   }
-  std::vector<std::uint8_t>* out[3] = {&s.r, &s.f, &s.m};
-  for (int d = 0; d < 3; ++d) {
-    const auto order = rank_order(column(values, d), d == 0);
-    for (std::size_t i = 0; i < n; ++i)
-      (*out[d])[order[i]] = static_cast<std::uint8_t>(i * static_cast<std::size_t>(config_.bins) / n + 1);
-  }
+  if (n == 0) return s;
+  s.r = rank_scores(rank_keys(values.recency, true), config_.bins);
+  s.f = rank_scores(rank_keys(values.frequency, false), config_.bins);
+  s.m = rank_scores(rank_keys(values.monetary, false), config_.bins);
   return s;
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -88,6 +89,34 @@ TEST(SegmentRfm, RankBinsAreEqualSizedAndBreakTiesByOrder) {
   // Quantile bins put tied values in one score instead.
   const auto q = RfmModel::fit(v).score(v);
   for (std::size_t i = 0; i < 10; ++i) EXPECT_EQ(q.f[i], q.f[0]);
+}
+
+TEST(SegmentRfm, RankScoresEqualAStableSortWithManyTies) {
+  std::mt19937_64 rng(11);
+  for (int bins : {2, 3, 5, 7}) {
+    for (int n : {1, 6, 97, 1000}) {
+      RfmValues v;
+      std::uniform_int_distribution<int> small(0, 6);
+      for (int i = 0; i < n; ++i) {
+        v.recency.push_back(small(rng));
+        v.frequency.push_back(1 + small(rng) / 3);
+        v.monetary.push_back(small(rng) * 2.5);
+      }
+      const auto s = RfmModel::fit(v, {.bins = bins, .method = BinMethod::rank}).score(v);
+      const std::vector<double>* col[3] = {&v.recency, &v.frequency, &v.monetary};
+      const std::vector<std::uint8_t>* got[3] = {&s.r, &s.f, &s.m};
+      for (int d = 0; d < 3; ++d) {
+        std::vector<std::size_t> order(static_cast<std::size_t>(n));
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        const auto& x = *col[d];
+        std::stable_sort(order.begin(), order.end(),
+                         [&](auto a, auto b) { return d == 0 ? x[a] > x[b] : x[a] < x[b]; });
+        for (std::size_t rank = 0; rank < order.size(); ++rank)
+          ASSERT_EQ((*got[d])[order[rank]], rank * static_cast<std::size_t>(bins) / order.size() + 1)
+              << "bins " << bins << " n " << n << " dim " << d << " rank " << rank;
+      }
+    }
+  }
 }
 
 TEST(SegmentRfm, MeanMonetaryAndRecencyFromTheLastPurchase) {

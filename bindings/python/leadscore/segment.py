@@ -98,6 +98,16 @@ def rfm_values(customer_ids, dates, amounts, *, as_of, monetary: str = "total") 
     return frame
 
 
+def _cells(r, f, m, bins: int) -> pd.Categorical:
+    """"355" (or "3-5-5" above 9 bins) per customer, as a categorical built
+    from one code per customer, not by joining strings row by row."""
+    sep = "" if bins <= 9 else "-"
+    scores = range(1, bins + 1)
+    labels = [f"{a}{sep}{b}{sep}{c}" for a in scores for b in scores for c in scores]
+    codes = (r.astype(np.int64) - 1) * bins * bins + (f.astype(np.int64) - 1) * bins + (m.astype(np.int64) - 1)
+    return pd.Categorical.from_codes(codes, categories=labels)
+
+
 class RFM:
     """RFM scorer: breaks learned from customers' recency, frequency and
     monetary values, scores 1..bins, cells and named segments.
@@ -148,9 +158,7 @@ class RFM:
             rs, fs, ms = self.model_.score(r, f, m)
         out = values.copy()
         out["r"], out["f"], out["m"] = rs, fs, ms
-        sep = "" if self.model_.bins <= 9 else "-"
-        out["cell"] = pd.Series(rs, index=out.index).astype(str) + sep + pd.Series(fs, index=out.index).astype(str) \
-            + sep + pd.Series(ms, index=out.index).astype(str)
+        out["cell"] = _cells(rs, fs, ms, self.model_.bins)
         out["score"] = rs.astype(np.int64) + fs + ms
         codes = self.table_.assign(rs, fs, ms)
         names = self.table_.names
