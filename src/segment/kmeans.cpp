@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <mutex>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -23,24 +27,86 @@ int thread_count(int wanted) {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
-// Calls fn(block) for every block 0..n_blocks-1 on up to `threads` threads.
-template <class Fn>
-void for_blocks(std::size_t n_blocks, int threads, Fn&& fn) {
-  const int t = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), n_blocks));
-  if (t <= 1) {
-    for (std::size_t b = 0; b < n_blocks; ++b) fn(b);
-    return;
+// Threads kept for a whole fit: run(n, fn) calls fn(block) for blocks
+// 0..n-1 on every thread (the caller's included) and returns when all are
+// done, rethrowing the first exception. Starting threads once matters: on a
+// busy machine each thread start costs milliseconds, and a fit has hundreds
+// of parallel steps.
+class BlockPool {
+ public:
+  explicit BlockPool(int threads) {
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
   }
-  std::atomic<std::size_t> next{0};
-  const auto work = [&] {
-    for (std::size_t b = next++; b < n_blocks; b = next++) fn(b);
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(static_cast<std::size_t>(t - 1));
-  for (int i = 1; i < t; ++i) pool.emplace_back(work);
-  work();
-  for (auto& th : pool) th.join();
-}
+  ~BlockPool() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+      ++generation_;
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+  BlockPool(const BlockPool&) = delete;
+  BlockPool& operator=(const BlockPool&) = delete;
+
+  void run(std::size_t n_blocks, const std::function<void(std::size_t)>& fn) {
+    if (workers_.empty() || n_blocks < 2) {
+      for (std::size_t b = 0; b < n_blocks; ++b) fn(b);
+      return;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      job_ = &fn;
+      n_blocks_ = n_blocks;
+      next_ = 0;
+      busy_ = workers_.size();
+      error_ = nullptr;
+      ++generation_;
+    }
+    wake_.notify_all();
+    drain();
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return busy_ == 0; });
+    job_ = nullptr;
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void drain() {
+    try {
+      for (std::size_t b = next_++; b < n_blocks_; b = next_++) (*job_)(b);
+    } catch (...) {
+      std::lock_guard lock(error_mutex_);
+      if (!error_) error_ = std::current_exception();
+      next_ = n_blocks_;
+    }
+  }
+  void work() {
+    std::uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return generation_ != seen; });
+        seen = generation_;
+        if (stop_) return;
+      }
+      drain();
+      std::lock_guard lock(mutex_);
+      if (--busy_ == 0) done_.notify_one();
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex mutex_, error_mutex_;
+  std::condition_variable wake_, done_;
+  const std::function<void(std::size_t)>* job_ = nullptr;
+  std::size_t n_blocks_ = 0;
+  std::atomic<std::size_t> next_{0};
+  std::size_t busy_ = 0;
+  std::uint64_t generation_ = 0;
+  bool stop_ = false;
+  std::exception_ptr error_;
+};
 
 inline double sq_dist(const double* a, const double* b, int d) noexcept {
   double s = 0;
@@ -70,7 +136,7 @@ struct Data {
 };
 
 // Greedy k-means++.
-std::vector<double> seed_centers(const Data& data, int k, std::mt19937_64& rng, int threads) {
+std::vector<double> seed_centers(const Data& data, int k, std::mt19937_64& rng, BlockPool& pool) {
   const int d = data.d;
   std::vector<double> centers(static_cast<std::size_t>(k) * d);
   std::vector<double> closest(data.n);
@@ -80,7 +146,7 @@ std::vector<double> seed_centers(const Data& data, int k, std::mt19937_64& rng, 
   std::copy_n(data.row(first), d, centers.begin());
   const std::size_t nb = data.n_blocks();
   std::vector<double> block_sum(nb);
-  for_blocks(nb, threads, [&](std::size_t b) {
+  pool.run(nb, [&](std::size_t b) {
     double s = 0;
     for (std::size_t i = data.begin(b); i < data.end(b); ++i) s += closest[i] = sq_dist(data.row(i), centers.data(), d);
     block_sum[b] = s;
@@ -98,7 +164,7 @@ std::vector<double> seed_centers(const Data& data, int k, std::mt19937_64& rng, 
       cand[static_cast<std::size_t>(t)] = std::min<std::size_t>(static_cast<std::size_t>(it - cum.begin()), data.n - 1);
     }
     // Potential of each candidate: sum of min(closest, distance to it).
-    for_blocks(nb, threads, [&](std::size_t b) {
+    pool.run(nb, [&](std::size_t b) {
       for (int t = 0; t < trials; ++t) {
         const double* cx = data.row(cand[static_cast<std::size_t>(t)]);
         double s = 0;
@@ -115,7 +181,7 @@ std::vector<double> seed_centers(const Data& data, int k, std::mt19937_64& rng, 
     }
     const double* cx = data.row(cand[static_cast<std::size_t>(best)]);
     std::copy_n(cx, d, centers.begin() + static_cast<std::ptrdiff_t>(c) * d);
-    for_blocks(nb, threads, [&](std::size_t b) {
+    pool.run(nb, [&](std::size_t b) {
       for (std::size_t i = data.begin(b); i < data.end(b); ++i) closest[i] = std::min(closest[i], sq_dist(data.row(i), cx, d));
     });
     pot = best_pot;
@@ -133,7 +199,8 @@ struct RunResult {
 };
 
 // Hamerly's algorithm from the given centers.
-RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_iter, double tol_abs, int threads) {
+RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_iter, double tol_abs,
+                  BlockPool& pool) {
   const int d = data.d;
   const std::size_t n = data.n;
   const auto K = static_cast<std::size_t>(k);
@@ -153,7 +220,7 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
         if (a != b) m = std::min(m, sq_dist(&centers[a * D], &centers[b * D], d));
       half_gap[a] = k > 1 ? 0.5 * std::sqrt(m) : std::numeric_limits<double>::infinity();
     }
-    for_blocks(nb, threads, [&](std::size_t b) {
+    pool.run(nb, [&](std::size_t b) {
       std::size_t changed = 0;
       for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
         const double* x = data.row(i);
@@ -244,7 +311,7 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
       }
     }
     centers.swap(new_centers);
-    for_blocks(nb, threads, [&](std::size_t b) {
+    pool.run(nb, [&](std::size_t b) {
       for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
         const auto a = static_cast<std::size_t>(label[i]);
         upper[i] += move[a];
@@ -259,7 +326,7 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
   assign(false);  // labels for the final centers (cheap: the bounds skip most rows)
   // Exact inertia of the final partition.
   std::vector<double> block_inertia(nb);
-  for_blocks(nb, threads, [&](std::size_t b) {
+  pool.run(nb, [&](std::size_t b) {
     double s = 0;
     for (std::size_t i = data.begin(b); i < data.end(b); ++i)
       s += sq_dist(data.row(i), &centers[static_cast<std::size_t>(label[i]) * D], d);
@@ -359,15 +426,15 @@ KMeansModel KMeansModel::fit(RowsView X, const KMeansConfig& config, std::vector
     }
   }
   const Data data{Y.data(), n, d};
-  const int threads = thread_count(config.threads);
+  BlockPool pool(data.n_blocks() > 1 ? thread_count(config.threads) : 1);
   const double tol_abs = config.tol * mean_var;
 
   RunResult best;
   best.inertia = std::numeric_limits<double>::infinity();
   for (int run = 0; run < config.n_init; ++run) {
     std::mt19937_64 rng(splitmix(config.seed * 0x100000001B3ull + static_cast<std::uint64_t>(run)));
-    auto centers = seed_centers(data, config.k, rng, threads);
-    RunResult r = hamerly(data, config.k, std::move(centers), config.max_iter, tol_abs, threads);
+    auto centers = seed_centers(data, config.k, rng, pool);
+    RunResult r = hamerly(data, config.k, std::move(centers), config.max_iter, tol_abs, pool);
     if (r.inertia < best.inertia) {
       best = std::move(r);
       model.info_.best_init = run;
@@ -426,7 +493,8 @@ void KMeansModel::predict(RowsView X, std::span<std::int32_t> labels) const {
   check_finite(X, "KMeansModel::predict");
   const int d = n_features();
   const Data data{X.data(), static_cast<std::size_t>(X.rows()), d};
-  for_blocks(data.n_blocks(), thread_count(config_.threads), [&](std::size_t b) {
+  BlockPool pool(data.n_blocks() > 1 ? thread_count(config_.threads) : 1);
+  pool.run(data.n_blocks(), [&](std::size_t b) {
     std::vector<double> y(static_cast<std::size_t>(d));
     for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
       transform_row(data.row(i), y.data());
@@ -487,7 +555,8 @@ double silhouette(const KMeansModel& model, RowsView X, std::size_t sample_size,
   for (auto l : lab) ++count[static_cast<std::size_t>(l)];
   std::vector<double> score(s);
   const std::size_t rows_per_block = 64;
-  for_blocks((s + rows_per_block - 1) / rows_per_block, thread_count(threads), [&](std::size_t b) {
+  BlockPool pool(thread_count(threads));
+  pool.run((s + rows_per_block - 1) / rows_per_block, [&](std::size_t b) {
     std::vector<double> sum(static_cast<std::size_t>(k));
     for (std::size_t i = b * rows_per_block; i < std::min(s, (b + 1) * rows_per_block); ++i) {
       std::fill(sum.begin(), sum.end(), 0.0);

@@ -135,6 +135,12 @@ TEST(SegmentKMeans, RejectsBadInput) {
   const auto m = KMeansModel::fit(view(X), {.k = 2});
   const RowMatrix wrong = RowMatrix::Zero(3, 3);
   EXPECT_THROW(m.predict(view(wrong)), InvalidInput);
+  // An error inside a worker thread reaches the caller: log1p of -2 in the
+  // last of several blocks.
+  RowMatrix big = RowMatrix::Constant(40000, 2, 1.0);
+  big(39999, 0) = -2;
+  const auto logged = KMeansModel::fit(view(blobs({{1, 1}, {5, 5}}, 10, 0.1, 6)), {.k = 2, .threads = 2, .log1p = true});
+  EXPECT_THROW(logged.predict(view(big)), InvalidInput);
   EXPECT_THROW(silhouette(KMeansModel::fit(view(X), {.k = 1}), view(X)), InvalidInput);
   EXPECT_THROW(choose_k(view(X), 1, 3, {}), InvalidInput);
 }
