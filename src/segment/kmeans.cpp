@@ -135,9 +135,11 @@ struct Data {
   const double* row(std::size_t i) const noexcept { return x + i * static_cast<std::size_t>(d); }
 };
 
-// Greedy k-means++.
+// Greedy k-means++. DIM > 0 fixes the number of features at compile time
+// (the distance loops then unroll); 0 reads it from the data.
+template <int DIM>
 std::vector<double> seed_centers(const Data& data, int k, std::mt19937_64& rng, BlockPool& pool) {
-  const int d = data.d;
+  const int d = DIM > 0 ? DIM : data.d;
   std::vector<double> centers(static_cast<std::size_t>(k) * d);
   std::vector<double> closest(data.n);
   std::uniform_int_distribution<std::size_t> pick(0, data.n - 1);
@@ -198,22 +200,28 @@ struct RunResult {
   bool converged = false;
 };
 
-// Hamerly's algorithm from the given centers.
+// Hamerly's algorithm from the given centers. One pass over the rows per
+// iteration: it first moves each row's bounds by how far the centers moved,
+// then reassigns the rows the bounds cannot rule out, keeping per-block
+// center sums up to date by moving a row's values when its label changes.
+template <int DIM>
 RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_iter, double tol_abs,
                   BlockPool& pool) {
-  const int d = data.d;
+  const int d = DIM > 0 ? DIM : data.d;
   const std::size_t n = data.n;
   const auto K = static_cast<std::size_t>(k);
   const auto D = static_cast<std::size_t>(d);
   const std::size_t nb = data.n_blocks();
   std::vector<std::int32_t> label(n, -1);
   std::vector<double> upper(n, std::numeric_limits<double>::infinity()), lower(n, 0.0);
-  std::vector<double> half_gap(K), move(K), new_centers(K * D);
-  std::vector<double> block_sums(nb * K * D);
-  std::vector<std::size_t> block_counts(nb * K), block_changed(nb);
+  std::vector<double> half_gap(K), move(K, 0.0), new_centers(K * D);
+  double move_max1 = 0, move_max2 = 0;  // largest and second largest move
+  std::size_t move_arg1 = 0;
+  std::vector<double> block_sums(nb * K * D, 0.0);
+  std::vector<std::int64_t> block_counts(nb * K, 0);
+  std::vector<std::size_t> block_changed(nb);
 
-  // One assignment pass with bounds; block sums of the new partition.
-  const auto assign = [&](bool sums) {
+  const auto assign = [&] {
     for (std::size_t a = 0; a < K; ++a) {
       double m = std::numeric_limits<double>::infinity();
       for (std::size_t b = 0; b < K; ++b)
@@ -222,13 +230,19 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
     }
     pool.run(nb, [&](std::size_t b) {
       std::size_t changed = 0;
+      double* bs = &block_sums[b * K * D];
+      std::int64_t* bc = &block_counts[b * K];
       for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
         const double* x = data.row(i);
-        std::int32_t a = label[i];
-        const double bound = a < 0 ? 0.0 : std::max(half_gap[static_cast<std::size_t>(a)], lower[i]);
-        if (upper[i] <= bound) continue;
+        const std::int32_t a = label[i];
+        double bound = 0.0;
         if (a >= 0) {
-          upper[i] = std::sqrt(sq_dist(x, &centers[static_cast<std::size_t>(a) * D], d));
+          const auto au = static_cast<std::size_t>(a);
+          upper[i] += move[au];
+          lower[i] -= au == move_arg1 ? move_max2 : move_max1;
+          bound = std::max(half_gap[au], lower[i]);
+          if (upper[i] <= bound) continue;
+          upper[i] = std::sqrt(sq_dist(x, &centers[au * D], d));
           if (upper[i] <= bound) continue;
         }
         double d1 = std::numeric_limits<double>::infinity(), d2 = d1;
@@ -243,32 +257,28 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
             d2 = s;
           }
         }
-        if (best != a) {
-          ++changed;
-          label[i] = best;
-        }
         upper[i] = std::sqrt(d1);
         lower[i] = std::sqrt(d2);
+        if (best == a) continue;
+        ++changed;
+        if (a >= 0) {
+          for (std::size_t j = 0; j < D; ++j) bs[static_cast<std::size_t>(a) * D + j] -= x[j];
+          --bc[a];
+        }
+        for (std::size_t j = 0; j < D; ++j) bs[static_cast<std::size_t>(best) * D + j] += x[j];
+        ++bc[best];
+        label[i] = best;
       }
       block_changed[b] = changed;
-      if (!sums) return;
-      double* bs = &block_sums[b * K * D];
-      std::size_t* bc = &block_counts[b * K];
-      std::fill_n(bs, K * D, 0.0);
-      std::fill_n(bc, K, 0);
-      for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
-        const auto c = static_cast<std::size_t>(label[i]);
-        const double* x = data.row(i);
-        for (std::size_t j = 0; j < D; ++j) bs[c * D + j] += x[j];
-        ++bc[c];
-      }
     });
+    std::fill(move.begin(), move.end(), 0.0);  // applied to every row's bounds
+    move_max1 = move_max2 = 0;
     return std::accumulate(block_changed.begin(), block_changed.end(), std::size_t{0});
   };
 
   RunResult r;
   for (int it = 0; it < max_iter; ++it) {
-    const std::size_t changed = assign(true);
+    const std::size_t changed = assign();
     r.iterations = it + 1;
     if (it > 0 && changed == 0) {
       r.converged = true;
@@ -276,7 +286,7 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
     }
     // New centers from block sums, combined in block order.
     std::fill(new_centers.begin(), new_centers.end(), 0.0);
-    std::vector<std::size_t> count(K, 0);
+    std::vector<std::int64_t> count(K, 0);
     for (std::size_t b = 0; b < nb; ++b)
       for (std::size_t c = 0; c < K; ++c) {
         count[c] += block_counts[b * K + c];
@@ -296,34 +306,26 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
       }
       std::copy_n(data.row(far), d, &new_centers[c * D]);
     }
-    double shift = 0, max1 = 0, max2 = 0;
-    std::size_t arg1 = 0;
+    double shift = 0;
     for (std::size_t c = 0; c < K; ++c) {
       const double s = sq_dist(&centers[c * D], &new_centers[c * D], d);
       shift += s;
       move[c] = std::sqrt(s);
-      if (move[c] > max1) {
-        max2 = max1;
-        max1 = move[c];
-        arg1 = c;
-      } else if (move[c] > max2) {
-        max2 = move[c];
+      if (move[c] > move_max1) {
+        move_max2 = move_max1;
+        move_max1 = move[c];
+        move_arg1 = c;
+      } else if (move[c] > move_max2) {
+        move_max2 = move[c];
       }
     }
     centers.swap(new_centers);
-    pool.run(nb, [&](std::size_t b) {
-      for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
-        const auto a = static_cast<std::size_t>(label[i]);
-        upper[i] += move[a];
-        lower[i] -= a == arg1 ? max2 : max1;
-      }
-    });
     if (shift <= tol_abs) {
       r.converged = true;
       break;
     }
   }
-  assign(false);  // labels for the final centers (cheap: the bounds skip most rows)
+  assign();  // labels for the final centers (cheap: the bounds skip most rows)
   // Exact inertia of the final partition.
   std::vector<double> block_inertia(nb);
   pool.run(nb, [&](std::size_t b) {
@@ -336,6 +338,26 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
   r.centers = std::move(centers);
   r.labels = std::move(label);
   return r;
+}
+
+template <int DIM>
+RunResult seeded_run(const Data& data, int k, std::mt19937_64& rng, int max_iter, double tol_abs, BlockPool& pool) {
+  return hamerly<DIM>(data, k, seed_centers<DIM>(data, k, rng, pool), max_iter, tol_abs, pool);
+}
+
+// One seeded run, with the feature count fixed at compile time for 1..8.
+RunResult run_once(const Data& data, int k, std::mt19937_64& rng, int max_iter, double tol_abs, BlockPool& pool) {
+  switch (data.d) {
+    case 1: return seeded_run<1>(data, k, rng, max_iter, tol_abs, pool);
+    case 2: return seeded_run<2>(data, k, rng, max_iter, tol_abs, pool);
+    case 3: return seeded_run<3>(data, k, rng, max_iter, tol_abs, pool);
+    case 4: return seeded_run<4>(data, k, rng, max_iter, tol_abs, pool);
+    case 5: return seeded_run<5>(data, k, rng, max_iter, tol_abs, pool);
+    case 6: return seeded_run<6>(data, k, rng, max_iter, tol_abs, pool);
+    case 7: return seeded_run<7>(data, k, rng, max_iter, tol_abs, pool);
+    case 8: return seeded_run<8>(data, k, rng, max_iter, tol_abs, pool);
+    default: return seeded_run<0>(data, k, rng, max_iter, tol_abs, pool);
+  }
 }
 
 void check_finite(RowsView X, const char* who) {
@@ -433,8 +455,7 @@ KMeansModel KMeansModel::fit(RowsView X, const KMeansConfig& config, std::vector
   best.inertia = std::numeric_limits<double>::infinity();
   for (int run = 0; run < config.n_init; ++run) {
     std::mt19937_64 rng(splitmix(config.seed * 0x100000001B3ull + static_cast<std::uint64_t>(run)));
-    auto centers = seed_centers(data, config.k, rng, pool);
-    RunResult r = hamerly(data, config.k, std::move(centers), config.max_iter, tol_abs, pool);
+    RunResult r = run_once(data, config.k, rng, config.max_iter, tol_abs, pool);
     if (r.inertia < best.inertia) {
       best = std::move(r);
       model.info_.best_init = run;
