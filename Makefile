@@ -60,12 +60,18 @@ bench-smoke: build bench-deps
 	$(BUILD)/bin/bm_churn --benchmark_filter='Cdnow|Donations|/10000/' --benchmark_min_time=0.01
 	$(PYTHON) benchmarks/compare/summarize_vs_pandas.py --rows 100000 --customers 10000 --repeat 1
 	$(PYTHON) benchmarks/compare/churn_vs_lifetimes.py --customers 10000 --repeat 1
+	$(BUILD)/bin/bm_segment --benchmark_filter='/100000' --benchmark_min_time=0.01
+	$(PYTHON) benchmarks/compare/rfm_vs_pandas.py --rows 100000 --customers 10000 --repeat 1
+	$(PYTHON) benchmarks/compare/kmeans_vs_sklearn.py --rows 20000 --repeat 1
 
 bench: build bench-deps
 	$(BUILD)/bin/bm_summary --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(BUILD)/bin/bm_churn --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(PYTHON) benchmarks/compare/summarize_vs_pandas.py --rows 10000000 --customers 1000000 --repeat 3
 	$(PYTHON) benchmarks/compare/churn_vs_lifetimes.py --customers 1000000 --repeat 5
+	$(BUILD)/bin/bm_segment --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	$(PYTHON) benchmarks/compare/rfm_vs_pandas.py --rows 10000000 --customers 1000000 --repeat 3
+	$(PYTHON) benchmarks/compare/kmeans_vs_sklearn.py --rows 1000000 --repeat 3
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

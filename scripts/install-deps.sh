@@ -9,7 +9,7 @@ debian_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libfast-float-dev liblbfgspp-dev
 )
-python_packages=(nanobind scikit-build-core numpy pandas pytest)
+python_packages=(nanobind scikit-build-core numpy pandas pytest scikit-learn)
 # --bench: also the Python peers the comparison scripts measure against.
 if [ "${1:-}" = "--bench" ]; then
   python_packages+=(lifetimes)
@@ -33,6 +33,7 @@ python=${PYTHON:-python3}
 pip_missing=()
 for p in "${python_packages[@]}"; do
   module=${p//-/_}
+  [ "$p" = scikit-learn ] && module=sklearn  # the one package whose module is named otherwise
   "$python" -c "import ${module}" >/dev/null 2>&1 || pip_missing+=("$p")
 done
 if [ ${#pip_missing[@]} -gt 0 ]; then

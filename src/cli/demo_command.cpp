@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "demo_segment.hpp"
 #include "leadscore/churn/bg_nbd.hpp"
 #include "leadscore/churn/check.hpp"
 #include "leadscore/churn/pareto_nbd.hpp"
@@ -171,6 +172,7 @@ int run(const std::string& data_dir) {
   fmt::print("leadscore demo: who buys again, and how much\n");
   transactions_section(tx, summary);
   churn_section(tx, summary);
+  demo_segment(dir);
   return 0;
 }
 
