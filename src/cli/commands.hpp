@@ -18,6 +18,8 @@ Runner add_churn_command(CLI::App& app);
 Runner add_value_command(CLI::App& app);
 Runner add_score_command(CLI::App& app);
 Runner add_segment_command(CLI::App& app);
+Runner add_funnel_command(CLI::App& app);
+Runner add_cohorts_command(CLI::App& app);
 Runner add_demo_command(CLI::App& app);
 
 }  // namespace leadscore::cli

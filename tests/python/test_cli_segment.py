@@ -114,3 +114,35 @@ def test_segment_kmeans_errors(cli, rfm_table, tmp_path, args, message):
     r = run(cli, "segment", "kmeans", "--data", rfm_table, "--id-col", "customer_id", *args, "--out", out)
     assert r.returncode == 2 and message in r.stderr, r.stderr
     assert not out.exists()
+
+
+def test_cohorts_cli(cli, data_dir, tmp_path):
+    out = tmp_path / "cohorts.csv"
+    r = run(cli, "cohorts", "--transactions", data_dir / "cdnow" / "CDNOW_sample.txt", "--delimiter", "whitespace",
+            "--no-header", "--id-col", "1", "--date-col", "2", "--amount-col", "4", "--date-format", "%Y%m%d",
+            "--metric", "active", "--out", out, "--json")
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    assert [c["cohort"] for c in j["cohorts"]] == ["1997-01", "1997-02", "1997-03"]
+    table = pd.read_csv(out, index_col="cohort")
+    assert table["customers"].sum() == 2357 and (table["m0"] == table["customers"]).all()
+    bad = run(cli, "cohorts", "--transactions", data_dir / "cdnow" / "CDNOW_sample.txt", "--delimiter", "whitespace",
+              "--no-header", "--id-col", "1", "--date-col", "2", "--amount-col", "4", "--date-format", "%Y%m%d",
+              "--last-day", "1997-06-30", "--out", tmp_path / "x.csv")
+    assert bad.returncode == 2 and "after the last day" in bad.stderr
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_funnel_cli(cli, tmp_path):
+    events = tmp_path / "stages.csv"
+    events.write_text("id,stage,date\na,lead,2024-01-01\na,prospect,2024-01-11\nb,lead,2024-01-01\n"
+                      "b,customer,2024-01-03\nb,churned,2024-03-01\n")
+    r = run(cli, "funnel", "--events", events, "--json")
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    assert j["records"] == 2 and j["churned"] == 1
+    assert [s["reached"] for s in j["stages"]][:4] == [2, 2, 1, 1]  # b skipped prospect but got further
+    assert j["stages"][0]["median_days_in_stage"] == 6  # 10 and 2 days
+    events.write_text("id,stage,date\na,lead,2024-01-01\na,vip,2024-01-02\n")
+    bad = run(cli, "funnel", "--events", events)
+    assert bad.returncode == 2 and "stages.csv:3:3: unknown stage 'vip'" in bad.stderr, bad.stderr

@@ -147,3 +147,40 @@ def test_choose_k(retail):
     assert table.attrs["best_silhouette_k"] in table.index
     assert table.attrs["elbow_k"] in table.index
     assert table["silhouette"].between(-1, 1).all()
+
+
+def test_cohorts_from_cdnow(data_dir):
+    tx = leadscore.read_transactions(data_dir / "cdnow" / "CDNOW_sample.txt", delimiter="whitespace", header=False,
+                                     id_col=1, date_col=2, amount_col=4, date_format="%Y%m%d")
+    retention = leadscore.cohorts(tx["customer_id"], tx["date"])
+    assert list(retention.index) == ["1997-01", "1997-02", "1997-03"]
+    assert retention["customers"].sum() == 2357
+    assert (retention["m0"] == 1).all()
+    assert np.isnan(retention.loc["1997-03", "m17"]) and not np.isnan(retention.loc["1997-01", "m17"])
+    active = leadscore.cohorts(tx["customer_id"], tx["date"], metric="active")
+    # Retention is active customers over cohort size, from pandas directly.
+    first = tx.groupby("customer_id")["date"].transform("min").dt.to_period("M")
+    month = tx["date"].dt.to_period("M")
+    jan_in_feb = tx[(first == pd.Period("1997-01")) & (month == pd.Period("1997-02"))]["customer_id"].nunique()
+    assert active.loc["1997-01", "m1"] == jan_in_feb
+    assert retention.loc["1997-01", "m1"] == pytest.approx(jan_in_feb / retention.loc["1997-01", "customers"])
+    churn = leadscore.cohorts(tx["customer_id"], tx["date"], metric="churn")
+    assert np.isnan(churn["m0"]).all() and churn["m1"].between(0, 1).all()
+    with pytest.raises(leadscore.InvalidInput):
+        leadscore.cohorts(tx["customer_id"], tx["date"], metric="nope")
+
+
+def test_funnel_from_stage_changes():
+    changes = pd.DataFrame({
+        "id": ["a", "a", "a", "b", "b", "c"],
+        "stage": ["lead", "prospect", "customer", "lead", "prospect", "lead"],
+        "date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-31", "2024-01-01", "2024-01-05", "2024-01-02"]),
+    })
+    f = leadscore.funnel(changes["id"], changes["stage"], changes["date"])
+    assert f.loc["lead", "reached"] == 3 and f.loc["prospect", "reached"] == 2 and f.loc["customer", "reached"] == 1
+    assert f.loc["lead", "conversion_to_next"] == pytest.approx(2 / 3)
+    assert f.loc["lead", "median_days_in_stage"] == 7  # 10 and 4 days
+    assert f.loc["prospect", "median_days_in_stage"] == 20
+    assert f["current"].sum() == 3
+    with pytest.raises(leadscore.InvalidInput, match="unknown stage 'vip' at row 1"):
+        leadscore.funnel(["a", "a"], ["lead", "vip"], changes["date"][:2])

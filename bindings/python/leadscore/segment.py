@@ -296,3 +296,66 @@ def choose_k(X, k_range=range(2, 11), *, silhouette_sample: int = 2000, **kmeans
     x = np.linspace(0, 1, len(frame))
     frame.attrs["elbow_k"] = int(frame.index[int(np.argmax((1 - x) - scaled.to_numpy()))])
     return frame
+
+
+def cohorts(customer_ids, dates, *, last_day=None, metric: str = "retention") -> pd.DataFrame:
+    """Monthly acquisition cohorts: one row per cohort month (index "YYYY-MM"),
+    column customers, then m0, m1, ... holding ``metric``: "retention" (share
+    of the cohort buying that month), "churn" (share of the previous month's
+    active customers not buying; NaN where undefined) or "active" (count).
+    Months after ``last_day`` (default: the last purchase) are NaN."""
+    if metric not in ("retention", "churn", "active"):
+        raise _core.InvalidInput(f"cohorts(): metric must be retention, churn or active, not {metric!r}")
+    ids = customer_ids if isinstance(customer_ids, (pd.Series, pd.Index)) else np.asarray(customer_ids)
+    codes, uniques = pd.factorize(ids)
+    if (codes < 0).any():
+        raise _core.InvalidInput(f"cohorts(): customer_ids has a missing value at row {int(np.argmax(codes < 0))}")
+    ticks, ticks_per_day = _times(dates)
+    days = np.ascontiguousarray(np.floor_divide(ticks, ticks_per_day), dtype=np.int32)
+    raw = _core.cohorts(np.ascontiguousarray(codes, dtype=np.int64), len(uniques), days, _day(last_day))
+    months = max(len(a) for a in raw["active"])
+    rows = []
+    for size, active, kept in zip(raw["size"], raw["active"], raw["kept"]):
+        if metric == "active":
+            values = [float(a) for a in active]
+        elif metric == "retention":
+            values = [a / size for a in active]
+        else:
+            values = [np.nan] + [1 - kept[m] / active[m - 1] if active[m - 1] else np.nan for m in range(1, len(active))]
+        rows.append([size] + values + [np.nan] * (months - len(active)))
+    index = pd.Index([str(np.datetime64(int(d), "D"))[:7] for d in raw["cohort"]], name="cohort")
+    return pd.DataFrame(rows, index=index, columns=["customers"] + [f"m{m}" for m in range(months)])
+
+
+STAGES = ("lead", "prospect", "opportunity", "customer", "repeat", "loyal", "advocate", "at_risk", "churned")
+
+
+def funnel(record_ids, stages, dates) -> pd.DataFrame:
+    """Funnel from stage-change history (one row per change: record, stage
+    entered, when): per stage, records that reached it (or a later stage;
+    at_risk and churned count as customers), conversion to the next stage,
+    median days in the stage among records that moved further (and how many
+    did), and records whose latest change is that stage."""
+    ids = record_ids if isinstance(record_ids, (pd.Series, pd.Index)) else np.asarray(record_ids)
+    codes, uniques = pd.factorize(ids)
+    if (codes < 0).any():
+        raise _core.InvalidInput(f"funnel(): record_ids has a missing value at row {int(np.argmax(codes < 0))}")
+    stage_values = pd.Series(np.asarray(stages, dtype=object))
+    stage_codes = stage_values.map({s: i for i, s in enumerate(STAGES)})
+    if stage_codes.isna().any():
+        row = int(np.argmax(stage_codes.isna().to_numpy()))
+        raise _core.InvalidInput(f"funnel(): unknown stage {stage_values.iloc[row]!r} at row {row}")
+    ticks, ticks_per_day = _times(dates)
+    seconds = np.ascontiguousarray(ticks // max(ticks_per_day // 86_400, 1) if ticks_per_day >= 86_400
+                                   else ticks * (86_400 // ticks_per_day), dtype=np.int64)
+    raw = _core.funnel(np.ascontiguousarray(codes, dtype=np.int64), len(uniques),
+                       np.ascontiguousarray(stage_codes.to_numpy(), dtype=np.uint8), seconds)
+    n = len(raw["reached"])
+    frame = pd.DataFrame({
+        "reached": list(raw["reached"]) + [np.nan] * (len(STAGES) - n),
+        "conversion_to_next": list(raw["conversion"]) + [np.nan] * (len(STAGES) - n + 1),
+        "median_days_in_stage": list(raw["median_days"]) + [np.nan] * (len(STAGES) - n),
+        "moved_on": list(raw["moved_on"]) + [np.nan] * (len(STAGES) - n),
+        "current": raw["current"],
+    }, index=pd.Index(STAGES, name="stage"))
+    return frame

@@ -2,6 +2,7 @@
 // loyalty tiers, concentration and k-means. Numeric inputs view numpy memory;
 // k-means takes a C-contiguous float64 2-D array without copying it.
 
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
@@ -9,6 +10,8 @@
 
 #include "arrays.hpp"
 #include "leadscore/segment/archive.hpp"
+#include "leadscore/segment/cohorts.hpp"
+#include "leadscore/segment/funnel.hpp"
 #include "leadscore/segment/concentration.hpp"
 #include "leadscore/segment/segments.hpp"
 #include "leadscore/segment/tiers.hpp"
@@ -243,6 +246,42 @@ void register_segment(nb::module_& m) {
       .def("save", [](const KMeansModel& self, const std::string& path) { save(self, path); })
       .def_static("load", [](const std::string& path) { return load<KMeansModel>(path); });
 
+  m.def(
+      "cohorts",
+      [](const InArray<std::int64_t>& customer, std::size_t n_customers, const InArray<std::int32_t>& day,
+         std::optional<Day> last_day) {
+        CohortTable t;
+        {
+          nb::gil_scoped_release unlocked;
+          t = cohorts(view(customer), n_customers, view(day), last_day);
+        }
+        nb::dict d;
+        d["cohort"] = t.cohort;
+        d["size"] = t.size;
+        d["active"] = t.active;
+        d["kept"] = t.kept;
+        return d;
+      },
+      "customer"_a, "n_customers"_a, "day"_a, "last_day"_a = nb::none());
+  m.def(
+      "funnel",
+      [](const InArray<std::int64_t>& record, std::size_t n_records, const InArray<std::uint8_t>& stage,
+         const InArray<std::int64_t>& time) {
+        for (std::size_t i = 0; i < stage.shape(0); ++i)
+          if (stage.data()[i] > static_cast<std::uint8_t>(LifecycleStage::churned))
+            throw InvalidInput("funnel: row " + std::to_string(i) + " has an invalid stage code");
+        const std::span<const LifecycleStage> stages(reinterpret_cast<const LifecycleStage*>(stage.data()),
+                                                     stage.shape(0));
+        const FunnelReport f = funnel(view(record), n_records, stages, view(time));
+        nb::dict d;
+        d["reached"] = f.reached;
+        d["conversion"] = f.conversion;
+        d["median_days"] = f.median_days;
+        d["moved_on"] = f.moved_on;
+        d["current"] = f.current;
+        return d;
+      },
+      "record"_a, "n_records"_a, "stage"_a, "time"_a);
   m.def(
       "_matrix_address", [](const Matrix& X) { return reinterpret_cast<std::uintptr_t>(X.data()); },
       "Address of the memory C++ sees for a float64 2-D array (tests prove no copy is made).");
