@@ -145,4 +145,4 @@ def test_funnel_cli(cli, tmp_path):
     assert j["stages"][0]["median_days_in_stage"] == 6  # 10 and 2 days
     events.write_text("id,stage,date\na,lead,2024-01-01\na,vip,2024-01-02\n")
     bad = run(cli, "funnel", "--events", events)
-    assert bad.returncode == 2 and "stages.csv:3:3: unknown stage 'vip'" in bad.stderr, bad.stderr
+    assert bad.returncode == 2 and "stages.csv:3:3: column 'stage': unknown stage 'vip'" in bad.stderr, bad.stderr
