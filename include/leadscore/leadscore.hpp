@@ -14,3 +14,13 @@
 #include "leadscore/io/csv.hpp"
 
 #include "leadscore/summary/summarize.hpp"
+
+#include "leadscore/segment/archive.hpp"
+#include "leadscore/segment/cluster_names.hpp"
+#include "leadscore/segment/cohorts.hpp"
+#include "leadscore/segment/concentration.hpp"
+#include "leadscore/segment/funnel.hpp"
+#include "leadscore/segment/kmeans.hpp"
+#include "leadscore/segment/rfm.hpp"
+#include "leadscore/segment/segments.hpp"
+#include "leadscore/segment/tiers.hpp"
