@@ -60,7 +60,7 @@ bench-smoke: build bench-deps
 	$(BUILD)/bin/bm_churn --benchmark_filter='Cdnow|Donations|/10000/' --benchmark_min_time=0.01
 	$(PYTHON) benchmarks/compare/summarize_vs_pandas.py --rows 100000 --customers 10000 --repeat 1
 	$(PYTHON) benchmarks/compare/churn_vs_lifetimes.py --customers 10000 --repeat 1
-	$(BUILD)/bin/bm_segment --benchmark_filter='/100000' --benchmark_min_time=0.01
+	$(BUILD)/bin/bm_segment --benchmark_filter='/100000/' --benchmark_min_time=0.01
 	$(PYTHON) benchmarks/compare/rfm_vs_pandas.py --rows 100000 --customers 10000 --repeat 1
 	$(PYTHON) benchmarks/compare/kmeans_vs_sklearn.py --rows 20000 --repeat 1
 
