@@ -19,6 +19,7 @@
 #include "leadscore/segment/cluster_names.hpp"
 #include "leadscore/segment/cohorts.hpp"
 #include "leadscore/segment/concentration.hpp"
+#include "leadscore/segment/customer_types.hpp"
 #include "leadscore/segment/funnel.hpp"
 #include "leadscore/segment/kmeans.hpp"
 #include "leadscore/segment/rfm.hpp"
