@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <iostream>
+#include <limits>
+#include <optional>
 #include <map>
 #include <memory>
 
@@ -13,6 +16,7 @@
 #include "leadscore/segment/archive.hpp"
 #include "leadscore/segment/cluster_names.hpp"
 #include "leadscore/segment/concentration.hpp"
+#include "leadscore/segment/customer_types.hpp"
 #include "leadscore/segment/segments.hpp"
 #include "leadscore/segment/tiers.hpp"
 
@@ -224,6 +228,93 @@ int run_kmeans(const KMeansOptions& o) {
   return 0;
 }
 
+struct TypesOptions {
+  TableOptions table{.id_col = "customer_id", .date_col = "date", .amount_col = "amount"};
+  std::string discount_col;
+  std::string events;
+  std::string event_id_col = "customer_id", event_type_col = "type", event_date_col = "date";
+  std::string value_col = "value", page_col = "page", survey_col = "survey";
+  std::string as_of;
+  CustomerTypesConfig config;
+  std::string out;
+  bool json = false;
+};
+
+// Events: id, type (page_view, support_ticket, survey_answer, referral, ...),
+// date, and optional value, page and survey columns (used when present).
+EventBatch read_events(const TypesOptions& o, IdInterner& ids) {
+  CsvReader reader(o.events, o.table.csv(), progress_for("reading " + o.events));
+  const std::size_t id_i = reader.resolve(o.event_id_col), type_i = reader.resolve(o.event_type_col),
+                    date_i = reader.resolve(o.event_date_col);
+  const auto optional_column = [&](const std::string& name) -> std::optional<std::size_t> {
+    const auto& h = reader.header();
+    for (std::size_t j = 0; j < h.size(); ++j)
+      if (h[j] == name) return j;
+    return std::nullopt;
+  };
+  const auto value_i = optional_column(o.value_col), page_i = optional_column(o.page_col),
+             survey_i = optional_column(o.survey_col);
+  const DateFormat format(o.table.date_format);
+  EventBatch ev;
+  std::vector<std::string_view> row;
+  while (reader.next(row)) {
+    if (row[id_i].empty()) reader.fail(id_i, "empty id");
+    const auto type = parse_event_type(row[type_i]);
+    if (!type) reader.fail(type_i, "unknown event type '" + std::string(row[type_i]) + "'");
+    const auto t = format.parse(row[date_i]);
+    if (!t) reader.fail(date_i, "'" + std::string(row[date_i]) + "' is not a date (" + format.pattern() + ")");
+    double value = std::numeric_limits<double>::quiet_NaN();
+    if (value_i && !row[*value_i].empty()) {
+      try {
+        std::size_t used = 0;
+        value = std::stod(std::string(row[*value_i]), &used);
+        if (used != row[*value_i].size() || !std::isfinite(value)) throw std::invalid_argument("");
+      } catch (const std::exception&) {
+        reader.fail(*value_i, "'" + std::string(row[*value_i]) + "' is not a number");
+      }
+    }
+    std::vector<EventProperty> props;
+    if (page_i && !row[*page_i].empty()) props.push_back({"page", std::string(row[*page_i])});
+    if (survey_i && !row[*survey_i].empty()) props.push_back({"survey", std::string(row[*survey_i])});
+    ev.add(ids.intern(row[id_i]), *type, *t, value, props);
+  }
+  return ev;
+}
+
+int run_types(TypesOptions& o) {
+  const TransactionColumns columns{.id = o.table.id_col, .date = o.table.date_col, .amount = o.table.amount_col,
+                                   .discount = o.discount_col, .date_format = o.table.date_format};
+  o.config.as_of = parse_day_argument(o.as_of, "--as-of");
+  o.config.page_property = "page";
+  TransactionBatch tx =
+      read_transactions(o.table.file, o.table.csv(), columns, progress_for("reading " + o.table.file));
+  const EventBatch ev = o.events.empty() ? EventBatch{} : read_events(o, tx.ids);
+  const CustomerTypes t = customer_types(tx, ev, o.config);
+  std::vector<std::string> types(tx.n_customers()), evidence(tx.n_customers());
+  std::map<std::string, std::size_t> counts;
+  for (const auto& a : t.assignments) {
+    const std::string name(to_string(a.type));
+    types[a.customer] += (types[a.customer].empty() ? "" : ";") + name;
+    evidence[a.customer] += (evidence[a.customer].empty() ? "" : "; ") + name + ": " + a.evidence;
+    ++counts[name];
+  }
+  if (!(o.json && o.out.empty())) {
+    std::string csv = "customer_id,types,frequency_class,volume_class,referrals,influencer,evidence\n";
+    for (std::size_t i = 0; i < tx.n_customers(); ++i)
+      csv += csv_field(tx.ids.name(static_cast<std::uint32_t>(i))) + ',' + csv_field(types[i]) + ',' +
+             t.frequency_class[i] + ',' + t.volume_class[i] + ',' + std::to_string(t.referrals[i]) + ',' +
+             std::to_string(t.influencer[i]) + ',' + csv_field(evidence[i]) + '\n';
+    write_output(o.out, csv);
+  }
+  if (o.json) {
+    std::size_t influencers = 0;
+    for (auto f : t.influencer) influencers += f;
+    std::cout << nlohmann::json{{"customers", tx.n_customers()}, {"types", counts}, {"influencers", influencers}}.dump(2)
+              << '\n';
+  }
+  return 0;
+}
+
 }  // namespace
 
 Runner add_segment_command(CLI::App& app) {
@@ -274,8 +365,37 @@ Runner add_segment_command(CLI::App& app) {
   km->add_option("--model-out", ko->model_out, "Save the fitted model")->type_name("FILE");
   km->add_flag("--json", ko->json, "Print the clusters as JSON");
 
+  auto to = std::make_shared<TypesOptions>();
+  auto* types = seg->add_subcommand("types", "Customer types (new, browser, impulse, discount-driven, angry, loyal) "
+                                             "and traits, with the evidence");
+  add_table_options(*types, to->table, "--transactions", "Transactions file (CSV)", {.date = true, .amount = true});
+  types->add_option("--discount-col", to->discount_col, "0/1, true/false or yes/no: discount applied");
+  types->add_option("--events", to->events, "Events (CSV: customer_id, type, date[, value, page, survey])")
+      ->type_name("FILE");
+  types->add_option("--as-of", to->as_of, "Day the types are judged on")->required()->type_name("DATE");
+  auto& c = to->config;
+  types->add_option("--new-days", c.new_days, "new: first purchase within this many days")->capture_default_str();
+  types->add_option("--intent-min-views", c.intent_min_views, "browser: intent page views")->capture_default_str();
+  types->add_option("--intent-window-days", c.intent_window_days, "browser: counted over these days")
+      ->capture_default_str();
+  types->add_option("--intent-pages", c.intent_pages, "browser: pages showing intent")->delimiter(',')
+      ->capture_default_str();
+  types->add_option("--impulse-max-hours", c.impulse_max_hours, "impulse: first touch to first purchase")
+      ->capture_default_str();
+  types->add_option("--discount-min-share", c.discount_min_share, "discount-driven: share of purchases above this")
+      ->capture_default_str();
+  types->add_option("--angry-window-days", c.angry_window_days, "angry: tickets and answers of these days")
+      ->capture_default_str();
+  types->add_option("--angry-min-tickets", c.angry_min_tickets, "angry: support tickets")->capture_default_str();
+  types->add_option("--loyal-min-periods", c.loyal_min_periods, "loyal: periods with purchases")
+      ->capture_default_str();
+  types->add_option("--loyal-period-days", c.loyal_period_days, "loyal: period length")->capture_default_str();
+  types->add_option("--out", to->out, "Output CSV (stdout when absent)")->type_name("FILE");
+  types->add_flag("--json", to->json, "Print counts per type as JSON");
+
   return {seg, [=] {
             if (rfm->parsed()) return run_rfm(*ro);
+            if (types->parsed()) return run_types(*to);
             return run_kmeans(*ko);
           }};
 }

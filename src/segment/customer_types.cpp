@@ -73,7 +73,6 @@ CustomerTypes customer_types(const TransactionBatch& tx, const EventBatch& event
     a.spend += tx.amount[i];
     if (!tx.discounted.empty() && tx.discounted[i]) ++a.discounted;
     a.first_purchase = std::min(a.first_purchase, t);
-    a.first_touch = std::min(a.first_touch, t);
     a.periods.insert((end - 1 - t) / (static_cast<Timestamp>(c.loyal_period_days) * day));
   }
   const Timestamp intent_from = end - static_cast<Timestamp>(c.intent_window_days) * day;
@@ -145,8 +144,10 @@ CustomerTypes customer_types(const TransactionBatch& tx, const EventBatch& event
                                         a.intent_views, c.intent_window_days));
     }
     if (a.orders > 0) {
+      // Only a touch before the purchase shows how long they took; a first
+      // purchase with no earlier event says nothing about research.
       const double hours = static_cast<double>(a.first_purchase - a.first_touch) / 3600.0;
-      if (hours <= c.impulse_max_hours)
+      if (a.first_touch <= a.first_purchase && hours <= c.impulse_max_hours)
         add(CustomerType::impulse, text("first purchase %.1f hours after the first touch", hours));
       const double share = static_cast<double>(a.discounted) / static_cast<double>(a.orders);
       if (a.orders >= c.discount_min_orders && share > c.discount_min_share)

@@ -146,3 +146,26 @@ def test_funnel_cli(cli, tmp_path):
     events.write_text("id,stage,date\na,lead,2024-01-01\na,vip,2024-01-02\n")
     bad = run(cli, "funnel", "--events", events)
     assert bad.returncode == 2 and "stages.csv:3:3: column 'stage': unknown stage 'vip'" in bad.stderr, bad.stderr
+
+
+def test_segment_types_cli(cli, tmp_path):
+    tx, ev, out = tmp_path / "tx.csv", tmp_path / "ev.csv", tmp_path / "types.csv"
+    tx.write_text("customer_id,date,amount,discount\nann,2024-06-20,50,no\n"
+                  "deal,2024-02-01,10,yes\ndeal,2024-02-02,10,yes\ndeal,2024-02-03,10,no\n")
+    ev.write_text("customer_id,type,date,value,page,survey\nbob,page_view,2024-06-01,,pricing,\n"
+                  "bob,page_view,2024-06-02,,competitor,\nbob,page_view,2024-06-03,,pricing,\n"
+                  "ann,survey_answer,2024-06-25,2,,csat\n")
+    r = run(cli, "segment", "types", "--transactions", tx, "--discount-col", "discount", "--events", ev,
+            "--as-of", "2024-06-30", "--out", out, "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["types"] == {"angry": 1, "browser": 1, "discount_driven": 1, "new": 1}
+    table = pd.read_csv(out, index_col="customer_id")
+    assert table.loc["ann", "types"] == "new;angry"
+    assert table.loc["bob", "evidence"] == "browser: 3 pricing/competitor page views in 90 days, no purchase"
+    assert table.loc["deal", "evidence"] == "discount_driven: 2 of 3 purchases discounted"
+    r = run(cli, "segment", "types", "--transactions", tx, "--events", ev, "--as-of", "2024-06-30",
+            "--intent-min-views", "4")
+    assert "browser" not in r.stdout
+    ev.write_text("customer_id,type,date\nbob,page_vue,2024-06-01\n")
+    r = run(cli, "segment", "types", "--transactions", tx, "--events", ev, "--as-of", "2024-06-30", "--out", out)
+    assert r.returncode == 2 and "ev.csv:2:5: column 'type': unknown event type 'page_vue'" in r.stderr, r.stderr

@@ -72,7 +72,8 @@ TEST(SegmentCustomerTypes, EachTypeWithItsEvidence) {
   EXPECT_EQ(types_of(t, w.id("deals")).at(CustomerType::discount_driven), "3 of 4 purchases discounted");
   EXPECT_EQ(types_of(t, w.id("angry")).at(CustomerType::angry), "2 support tickets in 90 days; NPS 3");
   EXPECT_EQ(types_of(t, w.id("loyal")).at(CustomerType::loyal), "purchases in 2 periods of 365 days");
-  EXPECT_FALSE(types_of(t, w.id("deals")).count(CustomerType::loyal));  // one period, no referral
+  EXPECT_FALSE(types_of(t, w.id("deals")).count(CustomerType::loyal));    // one period, no referral
+  EXPECT_FALSE(types_of(t, w.id("deals")).count(CustomerType::impulse));  // no touch before buying
 
   EXPECT_EQ(t.referrals[w.id("loyal")], 2u);
   EXPECT_EQ(t.influencer[w.id("loyal")], 1);

@@ -8,7 +8,8 @@
 //                    of an intent page (pricing, competitor) in the last
 //                    `intent_window_days`
 //   impulse          first purchase at most `impulse_max_hours` after the
-//                    first touch (first event or purchase)
+//                    first touch (the first event; a customer with no event
+//                    before the first purchase is not judged)
 //   discount_driven  at least `discount_min_orders` purchases, of which more
 //                    than `discount_min_share` discounted
 //   angry            in the last `angry_window_days`: at least
