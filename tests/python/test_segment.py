@@ -184,3 +184,30 @@ def test_funnel_from_stage_changes():
     assert f["current"].sum() == 3
     with pytest.raises(leadscore.InvalidInput, match="unknown stage 'vip' at row 1"):
         leadscore.funnel(["a", "a"], ["lead", "vip"], changes["date"][:2])
+
+
+def test_customer_types_with_evidence():
+    tx = pd.DataFrame({"customer_id": ["ann", "deal", "deal", "deal"],
+                       "date": pd.to_datetime(["2024-06-20", "2024-02-01", "2024-02-02", "2024-02-03"]),
+                       "amount": [50.0, 10.0, 10.0, 10.0], "discount": [False, True, True, False]})
+    ev = pd.DataFrame({"customer_id": ["bob", "bob", "bob", "ann", "cat", "cat"],
+                       "type": ["page_view", "page_view", "page_view", "survey_answer", "referral", "referral"],
+                       "date": pd.to_datetime(["2024-06-01", "2024-06-02", "2024-06-03", "2024-06-25",
+                                               "2024-05-01", "2024-05-02"]),
+                       "value": [np.nan, np.nan, np.nan, 2.0, np.nan, np.nan],
+                       "page": ["pricing", "competitor", "pricing", None, None, None],
+                       "survey": [None, None, None, "csat", None, None]})
+    types, traits = leadscore.customer_types(tx, ev, as_of="2024-06-30", discount_col="discount")
+    got = {(r.customer_id, r.type): r.evidence for r in types.itertuples()}
+    assert got == {("ann", "new"): "first purchase 10 days before the as-of date",
+                   ("ann", "angry"): "CSAT 2",
+                   ("deal", "discount_driven"): "2 of 3 purchases discounted",
+                   ("bob", "browser"): "3 pricing/competitor page views in 90 days, no purchase"}
+    assert traits.loc["cat", "influencer"] and traits.loc["cat", "referrals"] == 2
+    assert traits.loc["bob", "frequency_class"] == "none"
+    strict, _ = leadscore.customer_types(tx, ev, as_of="2024-06-30", intent_min_views=4)
+    assert "browser" not in set(strict["type"])
+    with pytest.raises(leadscore.InvalidInput, match="unknown option 'colour'"):
+        leadscore.customer_types(tx, ev, as_of="2024-06-30", colour=1)
+    with pytest.raises(leadscore.InvalidInput, match="after the as-of date"):
+        leadscore.customer_types(tx, ev, as_of="2024-06-01")

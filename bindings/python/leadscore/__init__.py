@@ -21,8 +21,8 @@ from .churn import (
     ModifiedBetaGeoFitter,
     ParetoNBDFitter,
 )
-from .segment import (RFM, KMeans, choose_k, cohorts, concentration, funnel, loyalty_tiers, rfm, rfm_values,
-                      segment_table)
+from .segment import (RFM, KMeans, choose_k, cohorts, concentration, customer_types, funnel, loyalty_tiers, rfm,
+                      rfm_values, segment_table)
 from .summary import read_transactions, summarize
 
 __all__ = [
@@ -40,6 +40,6 @@ __all__ = [
     "__version__",
     "read_transactions",
     "summarize",
-    "RFM", "KMeans", "choose_k", "cohorts", "concentration", "funnel", "loyalty_tiers", "rfm", "rfm_values",
-    "segment_table",
+    "RFM", "KMeans", "choose_k", "cohorts", "concentration", "customer_types", "funnel", "loyalty_tiers", "rfm",
+    "rfm_values", "segment_table",
 ]

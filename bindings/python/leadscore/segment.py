@@ -345,11 +345,8 @@ def funnel(record_ids, stages, dates) -> pd.DataFrame:
     if stage_codes.isna().any():
         row = int(np.argmax(stage_codes.isna().to_numpy()))
         raise _core.InvalidInput(f"funnel(): unknown stage {stage_values.iloc[row]!r} at row {row}")
-    ticks, ticks_per_day = _times(dates)
-    seconds = np.ascontiguousarray(ticks // max(ticks_per_day // 86_400, 1) if ticks_per_day >= 86_400
-                                   else ticks * (86_400 // ticks_per_day), dtype=np.int64)
     raw = _core.funnel(np.ascontiguousarray(codes, dtype=np.int64), len(uniques),
-                       np.ascontiguousarray(stage_codes.to_numpy(), dtype=np.uint8), seconds)
+                       np.ascontiguousarray(stage_codes.to_numpy(), dtype=np.uint8), _seconds(dates))
     n = len(raw["reached"])
     frame = pd.DataFrame({
         "reached": list(raw["reached"]) + [np.nan] * (len(STAGES) - n),
@@ -359,3 +356,61 @@ def funnel(record_ids, stages, dates) -> pd.DataFrame:
         "current": raw["current"],
     }, index=pd.Index(STAGES, name="stage"))
     return frame
+
+
+EVENT_TYPES = ("page_view", "form_fill", "demo_request", "consultation_request", "ebook_download", "webinar",
+               "email_open", "email_click", "social_mention", "support_ticket", "survey_answer", "referral",
+               "purchase", "refund")
+
+
+def _seconds(dates) -> np.ndarray:
+    ticks, per_day = _times(dates)
+    if per_day >= 86_400:
+        return np.ascontiguousarray(ticks // (per_day // 86_400), dtype=np.int64)
+    return np.ascontiguousarray(ticks * (86_400 // per_day), dtype=np.int64)
+
+
+def customer_types(transactions: pd.DataFrame, events: pd.DataFrame | None = None, *, as_of,
+                   customer_col: str = "customer_id", date_col: str = "date", amount_col: str = "amount",
+                   discount_col: str | None = None, type_col: str = "type", value_col: str = "value",
+                   page_col: str = "page", survey_col: str = "survey", **thresholds) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Customer types with their evidence, and traits (docs/segment.md).
+
+    events: customer_col, type_col (page_view, support_ticket, survey_answer,
+    referral, ...), date_col and optional value_col, page_col, survey_col.
+    thresholds: any CustomerTypesConfig field (new_days=30,
+    intent_min_views=3, impulse_max_hours=24, ...). Returns (assignments:
+    customer_id, type, evidence; traits indexed by customer_id:
+    frequency_class, volume_class, referrals, influencer)."""
+    ids = [transactions[customer_col]] + ([events[customer_col]] if events is not None else [])
+    codes, uniques = pd.factorize(pd.concat(ids, ignore_index=True))
+    if (codes < 0).any():
+        raise _core.InvalidInput(f"customer_types(): a customer id is missing at row {int(np.argmax(codes < 0))}")
+    n_tx = len(transactions)
+    discounted = (np.ascontiguousarray(transactions[discount_col].astype(bool).to_numpy(), dtype=np.uint8)
+                  if discount_col else np.zeros(0, dtype=np.uint8))
+    if events is not None and len(events):
+        type_codes = events[type_col].map({t: i for i, t in enumerate(EVENT_TYPES)})
+        if type_codes.isna().any():
+            row = int(np.argmax(type_codes.isna().to_numpy()))
+            raise _core.InvalidInput(f"customer_types(): unknown event type {events[type_col].iloc[row]!r} at row {row}")
+        column = lambda name: (events[name].fillna("").astype(str).tolist() if name in events  # noqa: E731
+                               else [""] * len(events))
+        ev = (np.ascontiguousarray(codes[n_tx:], dtype=np.int64), np.ascontiguousarray(type_codes.to_numpy(), dtype=np.uint8),
+              _seconds(events[date_col]),
+              _floats(events[value_col]) if value_col in events else np.full(len(events), np.nan),
+              column(page_col), column(survey_col))
+    else:
+        ev = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64),
+              np.zeros(0), [], [])
+    options = dict(thresholds, as_of=_day(as_of))
+    raw = _core.customer_types(len(uniques), np.ascontiguousarray(codes[:n_tx], dtype=np.int64),
+                               _seconds(transactions[date_col]), _floats(transactions[amount_col]), discounted,
+                               *ev, options)
+    names = np.asarray(uniques, dtype=object)
+    assignments = pd.DataFrame({"customer_id": names[raw["customer"]], "type": raw["type"],
+                                "evidence": raw["evidence"]})
+    traits = pd.DataFrame({"frequency_class": raw["frequency_class"], "volume_class": raw["volume_class"],
+                           "referrals": raw["referrals"], "influencer": raw["influencer"].astype(bool)},
+                          index=pd.Index(names, name="customer_id"))
+    return assignments, traits

@@ -13,6 +13,7 @@
 #include "leadscore/segment/cohorts.hpp"
 #include "leadscore/segment/funnel.hpp"
 #include "leadscore/segment/concentration.hpp"
+#include "leadscore/segment/customer_types.hpp"
 #include "leadscore/segment/segments.hpp"
 #include "leadscore/segment/tiers.hpp"
 
@@ -282,6 +283,82 @@ void register_segment(nb::module_& m) {
         return d;
       },
       "record"_a, "n_records"_a, "stage"_a, "time"_a);
+  m.def(
+      "customer_types",
+      [](std::size_t n_customers, const InArray<std::int64_t>& tx_customer, const InArray<std::int64_t>& tx_seconds,
+         const Doubles& amount, const InArray<std::uint8_t>& discounted, const InArray<std::int64_t>& ev_customer,
+         const InArray<std::uint8_t>& ev_type, const InArray<std::int64_t>& ev_seconds, const Doubles& ev_value,
+         const std::vector<std::string>& page, const std::vector<std::string>& survey, const nb::dict& options) {
+        TransactionBatch tx;
+        for (std::size_t c = 0; c < n_customers; ++c) tx.ids.intern(std::to_string(c));
+        const std::size_t n = tx_customer.shape(0), m = ev_customer.shape(0);
+        if (tx_seconds.shape(0) != n || amount.shape(0) != n || (discounted.shape(0) != 0 && discounted.shape(0) != n))
+          throw InvalidInput("customer_types: transaction columns differ in length");
+        if (ev_type.shape(0) != m || ev_seconds.shape(0) != m || ev_value.shape(0) != m || page.size() != m ||
+            survey.size() != m)
+          throw InvalidInput("customer_types: event columns differ in length");
+        for (std::size_t i = 0; i < n; ++i) {
+          if (tx_customer.data()[i] < 0 || static_cast<std::size_t>(tx_customer.data()[i]) >= n_customers)
+            throw InvalidInput("customer_types: bad customer code at transaction row " + std::to_string(i));
+          tx.customer.push_back(static_cast<std::uint32_t>(tx_customer.data()[i]));
+          tx.time.push_back(tx_seconds.data()[i]);
+          tx.amount.push_back(amount.data()[i]);
+        }
+        tx.discounted.assign(discounted.data(), discounted.data() + discounted.shape(0));
+        EventBatch ev;
+        for (std::size_t i = 0; i < m; ++i) {
+          if (ev_customer.data()[i] < 0 || static_cast<std::size_t>(ev_customer.data()[i]) >= n_customers)
+            throw InvalidInput("customer_types: bad customer code at event row " + std::to_string(i));
+          if (ev_type.data()[i] >= all_event_types.size())
+            throw InvalidInput("customer_types: bad event type at event row " + std::to_string(i));
+          std::vector<EventProperty> props;
+          if (!page[i].empty()) props.push_back({"page", page[i]});
+          if (!survey[i].empty()) props.push_back({"survey", survey[i]});
+          ev.add(static_cast<std::uint32_t>(ev_customer.data()[i]), all_event_types[ev_type.data()[i]],
+                 ev_seconds.data()[i], ev_value.data()[i], props);
+        }
+        CustomerTypesConfig c;
+        for (const auto& [key, value] : options) {
+          const std::string k = nb::cast<std::string>(key);
+          if (k == "as_of") c.as_of = nb::cast<Day>(value);
+          else if (k == "new_days") c.new_days = nb::cast<int>(value);
+          else if (k == "intent_min_views") c.intent_min_views = nb::cast<int>(value);
+          else if (k == "intent_window_days") c.intent_window_days = nb::cast<int>(value);
+          else if (k == "intent_pages") c.intent_pages = nb::cast<std::vector<std::string>>(value);
+          else if (k == "impulse_max_hours") c.impulse_max_hours = nb::cast<double>(value);
+          else if (k == "discount_min_orders") c.discount_min_orders = nb::cast<int>(value);
+          else if (k == "discount_min_share") c.discount_min_share = nb::cast<double>(value);
+          else if (k == "angry_window_days") c.angry_window_days = nb::cast<int>(value);
+          else if (k == "angry_min_tickets") c.angry_min_tickets = nb::cast<int>(value);
+          else if (k == "nps_detractor_max") c.nps_detractor_max = nb::cast<double>(value);
+          else if (k == "csat_angry_max") c.csat_angry_max = nb::cast<double>(value);
+          else if (k == "loyal_min_periods") c.loyal_min_periods = nb::cast<int>(value);
+          else if (k == "loyal_period_days") c.loyal_period_days = nb::cast<int>(value);
+          else if (k == "frequent_per_year") c.frequent_per_year = nb::cast<double>(value);
+          else if (k == "regular_per_year") c.regular_per_year = nb::cast<double>(value);
+          else if (k == "high_volume_share") c.high_volume_share = nb::cast<double>(value);
+          else if (k == "low_volume_share") c.low_volume_share = nb::cast<double>(value);
+          else if (k == "influencer_min_referrals") c.influencer_min_referrals = nb::cast<int>(value);
+          else throw InvalidInput("customer_types: unknown option '" + k + "'");
+        }
+        const CustomerTypes t = customer_types(tx, ev, c);
+        std::vector<std::int64_t> who;
+        std::vector<std::string> type, evidence;
+        for (const auto& a : t.assignments) {
+          who.push_back(a.customer);
+          type.emplace_back(to_string(a.type));
+          evidence.push_back(a.evidence);
+        }
+        nb::dict d;
+        d["customer"] = to_numpy(std::move(who));
+        d["type"] = type;
+        d["evidence"] = evidence;
+        d["frequency_class"] = t.frequency_class;
+        d["volume_class"] = t.volume_class;
+        d["referrals"] = to_numpy(std::vector<std::int64_t>(t.referrals.begin(), t.referrals.end()));
+        d["influencer"] = to_numpy(std::vector<std::uint8_t>(t.influencer.begin(), t.influencer.end()));
+        return d;
+      });
   m.def(
       "_matrix_address", [](const Matrix& X) { return reinterpret_cast<std::uintptr_t>(X.data()); },
       "Address of the memory C++ sees for a float64 2-D array (tests prove no copy is made).");
