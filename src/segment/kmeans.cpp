@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <exception>
 #include <functional>
 #include <mutex>
-#include <cmath>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -147,13 +147,9 @@ std::vector<double> seed_centers(const Data& data, int k, std::mt19937_64& rng, 
   const std::size_t first = pick(rng);
   std::copy_n(data.row(first), d, centers.begin());
   const std::size_t nb = data.n_blocks();
-  std::vector<double> block_sum(nb);
   pool.run(nb, [&](std::size_t b) {
-    double s = 0;
-    for (std::size_t i = data.begin(b); i < data.end(b); ++i) s += closest[i] = sq_dist(data.row(i), centers.data(), d);
-    block_sum[b] = s;
+    for (std::size_t i = data.begin(b); i < data.end(b); ++i) closest[i] = sq_dist(data.row(i), centers.data(), d);
   });
-  double pot = std::accumulate(block_sum.begin(), block_sum.end(), 0.0);
   const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
   std::vector<double> cum(data.n);
   std::vector<std::size_t> cand(static_cast<std::size_t>(trials));
@@ -186,9 +182,7 @@ std::vector<double> seed_centers(const Data& data, int k, std::mt19937_64& rng, 
     pool.run(nb, [&](std::size_t b) {
       for (std::size_t i = data.begin(b); i < data.end(b); ++i) closest[i] = std::min(closest[i], sq_dist(data.row(i), cx, d));
     });
-    pot = best_pot;
   }
-  (void)pot;
   return centers;
 }
 
