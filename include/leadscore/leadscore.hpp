@@ -22,6 +22,7 @@
 #include "leadscore/segment/customer_types.hpp"
 #include "leadscore/segment/funnel.hpp"
 #include "leadscore/segment/kmeans.hpp"
+#include "leadscore/segment/profile_fit.hpp"
 #include "leadscore/segment/rfm.hpp"
 #include "leadscore/segment/segments.hpp"
 #include "leadscore/segment/tiers.hpp"
