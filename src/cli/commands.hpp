@@ -20,6 +20,9 @@ Runner add_value_command(CLI::App& app);
 Runner add_score_command(CLI::App& app);
 Runner add_score_rules_command(CLI::App& score);
 void add_score_model_commands(CLI::App& score, std::vector<Runner>& runners);
+Runner add_segment_command(CLI::App& app);
+Runner add_funnel_command(CLI::App& app);
+Runner add_cohorts_command(CLI::App& app);
 Runner add_demo_command(CLI::App& app);
 
 }  // namespace leadscore::cli

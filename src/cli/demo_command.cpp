@@ -13,6 +13,7 @@
 #include "common.hpp"
 #include "demo_rules.hpp"
 #include "demo_predictive.hpp"
+#include "demo_segment.hpp"
 #include "leadscore/churn/bg_nbd.hpp"
 #include "leadscore/churn/check.hpp"
 #include "leadscore/churn/pareto_nbd.hpp"
@@ -175,6 +176,7 @@ int run(const std::string& data_dir) {
   churn_section(tx, summary);
   rules_demo_section(dir);
   demo_predictive_section(dir);
+  demo_segment(dir);
   return 0;
 }
 

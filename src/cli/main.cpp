@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
       add_churn_command(app),
       add_value_command(app),
       add_score_command(app),
+      add_segment_command(app),
+      add_funnel_command(app),
+      add_cohorts_command(app),
       add_demo_command(app),
   };
 

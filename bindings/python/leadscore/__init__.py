@@ -23,6 +23,8 @@ from .churn import (
 )
 from .rules import RuleScorer
 from .predictive import LogisticScorer, NaiveBayesScorer, WeightedScorer
+from .segment import (RFM, KMeans, choose_k, cohorts, concentration, customer_types, funnel, loyalty_tiers, rfm,
+                      rfm_values, segment_table)
 from .summary import read_transactions, summarize
 
 __all__ = [
@@ -44,4 +46,6 @@ __all__ = [
     "__version__",
     "read_transactions",
     "summarize",
+    "RFM", "KMeans", "choose_k", "cohorts", "concentration", "customer_types", "funnel", "loyalty_tiers", "rfm",
+    "rfm_values", "segment_table",
 ]

@@ -39,5 +39,6 @@ OutArray<T> to_numpy(std::vector<T>&& values) {
 
 void bind_models(nb::module_& m);
 void register_predictive(nb::module_& m);
+void register_segment(nb::module_& m);
 
 }  // namespace leadscore::python

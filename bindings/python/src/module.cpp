@@ -143,6 +143,7 @@ NB_MODULE(_core, m) {
   bind_models(m);
   register_rules(m);
   register_predictive(m);
+  register_segment(m);
 
   m.def(
       "_buffer_address",

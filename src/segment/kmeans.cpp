@@ -1,0 +1,627 @@
+// k-means: k-means++ seeding, Hamerly's exact iterations, block-parallel;
+// see leadscore/segment/kmeans.hpp.
+#include "leadscore/segment/kmeans.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <thread>
+
+#include "leadscore/core/error.hpp"
+
+namespace leadscore::segment {
+namespace {
+
+constexpr std::size_t kBlock = 8192;  // rows per unit of parallel work
+
+int thread_count(int wanted) {
+  if (wanted > 0) return wanted;
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+// Threads kept for a whole fit: run(n, fn) calls fn(block) for blocks
+// 0..n-1 on every thread (the caller's included) and returns when all are
+// done, rethrowing the first exception. Starting threads once matters: on a
+// busy machine each thread start costs milliseconds, and a fit has hundreds
+// of parallel steps.
+class BlockPool {
+ public:
+  explicit BlockPool(int threads) {
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
+  }
+  ~BlockPool() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+      ++generation_;
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+  BlockPool(const BlockPool&) = delete;
+  BlockPool& operator=(const BlockPool&) = delete;
+
+  void run(std::size_t n_blocks, const std::function<void(std::size_t)>& fn) {
+    if (workers_.empty() || n_blocks < 2) {
+      for (std::size_t b = 0; b < n_blocks; ++b) fn(b);
+      return;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      job_ = &fn;
+      n_blocks_ = n_blocks;
+      next_ = 0;
+      busy_ = workers_.size();
+      error_ = nullptr;
+      ++generation_;
+    }
+    wake_.notify_all();
+    drain();
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return busy_ == 0; });
+    job_ = nullptr;
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void drain() {
+    try {
+      for (std::size_t b = next_++; b < n_blocks_; b = next_++) (*job_)(b);
+    } catch (...) {
+      std::lock_guard lock(error_mutex_);
+      if (!error_) error_ = std::current_exception();
+      next_ = n_blocks_;
+    }
+  }
+  void work() {
+    std::uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return generation_ != seen; });
+        seen = generation_;
+        if (stop_) return;
+      }
+      drain();
+      std::lock_guard lock(mutex_);
+      if (--busy_ == 0) done_.notify_one();
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex mutex_, error_mutex_;
+  std::condition_variable wake_, done_;
+  const std::function<void(std::size_t)>* job_ = nullptr;
+  std::size_t n_blocks_ = 0;
+  std::atomic<std::size_t> next_{0};
+  std::size_t busy_ = 0;
+  std::uint64_t generation_ = 0;
+  bool stop_ = false;
+  std::exception_ptr error_;
+};
+
+inline double sq_dist(const double* a, const double* b, int d) noexcept {
+  double s = 0;
+  for (int j = 0; j < d; ++j) {
+    const double t = a[j] - b[j];
+    s += t * t;
+  }
+  return s;
+}
+
+std::uint64_t splitmix(std::uint64_t x) noexcept {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// The data every run works on: transformed rows, contiguous.
+struct Data {
+  const double* x;
+  std::size_t n;
+  int d;
+  std::size_t n_blocks() const noexcept { return (n + kBlock - 1) / kBlock; }
+  std::size_t begin(std::size_t b) const noexcept { return b * kBlock; }
+  std::size_t end(std::size_t b) const noexcept { return std::min(n, (b + 1) * kBlock); }
+  const double* row(std::size_t i) const noexcept { return x + i * static_cast<std::size_t>(d); }
+};
+
+// Greedy k-means++. DIM > 0 fixes the number of features at compile time
+// (the distance loops then unroll); 0 reads it from the data.
+template <int DIM>
+std::vector<double> seed_centers(const Data& data, int k, std::mt19937_64& rng, BlockPool& pool) {
+  const int d = DIM > 0 ? DIM : data.d;
+  std::vector<double> centers(static_cast<std::size_t>(k) * d);
+  std::vector<double> closest(data.n);
+  std::uniform_int_distribution<std::size_t> pick(0, data.n - 1);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const std::size_t first = pick(rng);
+  std::copy_n(data.row(first), d, centers.begin());
+  const std::size_t nb = data.n_blocks();
+  pool.run(nb, [&](std::size_t b) {
+    for (std::size_t i = data.begin(b); i < data.end(b); ++i) closest[i] = sq_dist(data.row(i), centers.data(), d);
+  });
+  const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
+  std::vector<double> cum(data.n);
+  std::vector<std::size_t> cand(static_cast<std::size_t>(trials));
+  std::vector<double> cand_block(nb * static_cast<std::size_t>(trials));
+  for (int c = 1; c < k; ++c) {
+    std::partial_sum(closest.begin(), closest.end(), cum.begin());
+    for (int t = 0; t < trials; ++t) {
+      const double target = unit(rng) * cum.back();
+      const auto it = std::upper_bound(cum.begin(), cum.end(), target);
+      cand[static_cast<std::size_t>(t)] = std::min<std::size_t>(static_cast<std::size_t>(it - cum.begin()), data.n - 1);
+    }
+    // Potential of each candidate: sum of min(closest, distance to it).
+    pool.run(nb, [&](std::size_t b) {
+      for (int t = 0; t < trials; ++t) {
+        const double* cx = data.row(cand[static_cast<std::size_t>(t)]);
+        double s = 0;
+        for (std::size_t i = data.begin(b); i < data.end(b); ++i) s += std::min(closest[i], sq_dist(data.row(i), cx, d));
+        cand_block[b * static_cast<std::size_t>(trials) + static_cast<std::size_t>(t)] = s;
+      }
+    });
+    int best = 0;
+    double best_pot = std::numeric_limits<double>::infinity();
+    for (int t = 0; t < trials; ++t) {
+      double s = 0;
+      for (std::size_t b = 0; b < nb; ++b) s += cand_block[b * static_cast<std::size_t>(trials) + static_cast<std::size_t>(t)];
+      if (s < best_pot) best_pot = s, best = t;
+    }
+    const double* cx = data.row(cand[static_cast<std::size_t>(best)]);
+    std::copy_n(cx, d, centers.begin() + static_cast<std::ptrdiff_t>(c) * d);
+    pool.run(nb, [&](std::size_t b) {
+      for (std::size_t i = data.begin(b); i < data.end(b); ++i) closest[i] = std::min(closest[i], sq_dist(data.row(i), cx, d));
+    });
+  }
+  return centers;
+}
+
+struct RunResult {
+  std::vector<double> centers;
+  std::vector<std::int32_t> labels;
+  double inertia = 0;
+  int iterations = 0;
+  bool converged = false;
+};
+
+// Hamerly's algorithm from the given centers. One pass over the rows per
+// iteration: it first moves each row's bounds by how far the centers moved,
+// then reassigns the rows the bounds cannot rule out, keeping per-block
+// center sums up to date by moving a row's values when its label changes.
+template <int DIM>
+RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_iter, double tol_abs,
+                  BlockPool& pool) {
+  const int d = DIM > 0 ? DIM : data.d;
+  const std::size_t n = data.n;
+  const auto K = static_cast<std::size_t>(k);
+  const auto D = static_cast<std::size_t>(d);
+  const std::size_t nb = data.n_blocks();
+  std::vector<std::int32_t> label(n, -1);
+  std::vector<double> upper(n, std::numeric_limits<double>::infinity()), lower(n, 0.0);
+  std::vector<double> half_gap(K), move(K, 0.0), new_centers(K * D);
+  double move_max1 = 0, move_max2 = 0;  // largest and second largest move
+  std::size_t move_arg1 = 0;
+  std::vector<double> block_sums(nb * K * D, 0.0);
+  std::vector<std::int64_t> block_counts(nb * K, 0);
+  std::vector<std::size_t> block_changed(nb);
+
+  const auto assign = [&] {
+    for (std::size_t a = 0; a < K; ++a) {
+      double m = std::numeric_limits<double>::infinity();
+      for (std::size_t b = 0; b < K; ++b)
+        if (a != b) m = std::min(m, sq_dist(&centers[a * D], &centers[b * D], d));
+      half_gap[a] = k > 1 ? 0.5 * std::sqrt(m) : std::numeric_limits<double>::infinity();
+    }
+    pool.run(nb, [&](std::size_t b) {
+      std::size_t changed = 0;
+      double* bs = &block_sums[b * K * D];
+      std::int64_t* bc = &block_counts[b * K];
+      for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+        const double* x = data.row(i);
+        const std::int32_t a = label[i];
+        double bound = 0.0;
+        if (a >= 0) {
+          const auto au = static_cast<std::size_t>(a);
+          upper[i] += move[au];
+          lower[i] -= au == move_arg1 ? move_max2 : move_max1;
+          bound = std::max(half_gap[au], lower[i]);
+          if (upper[i] <= bound) continue;
+          upper[i] = std::sqrt(sq_dist(x, &centers[au * D], d));
+          if (upper[i] <= bound) continue;
+        }
+        double d1 = std::numeric_limits<double>::infinity(), d2 = d1;
+        std::int32_t best = 0;
+        for (std::size_t c = 0; c < K; ++c) {
+          const double s = sq_dist(x, &centers[c * D], d);
+          if (s < d1) {
+            d2 = d1;
+            d1 = s;
+            best = static_cast<std::int32_t>(c);
+          } else if (s < d2) {
+            d2 = s;
+          }
+        }
+        upper[i] = std::sqrt(d1);
+        lower[i] = std::sqrt(d2);
+        if (best == a) continue;
+        ++changed;
+        if (a >= 0) {
+          for (std::size_t j = 0; j < D; ++j) bs[static_cast<std::size_t>(a) * D + j] -= x[j];
+          --bc[a];
+        }
+        for (std::size_t j = 0; j < D; ++j) bs[static_cast<std::size_t>(best) * D + j] += x[j];
+        ++bc[best];
+        label[i] = best;
+      }
+      block_changed[b] = changed;
+    });
+    std::fill(move.begin(), move.end(), 0.0);  // applied to every row's bounds
+    move_max1 = move_max2 = 0;
+    return std::accumulate(block_changed.begin(), block_changed.end(), std::size_t{0});
+  };
+
+  RunResult r;
+  for (int it = 0; it < max_iter; ++it) {
+    const std::size_t changed = assign();
+    r.iterations = it + 1;
+    if (it > 0 && changed == 0) {
+      r.converged = true;
+      break;
+    }
+    // New centers from block sums, combined in block order.
+    std::fill(new_centers.begin(), new_centers.end(), 0.0);
+    std::vector<std::int64_t> count(K, 0);
+    for (std::size_t b = 0; b < nb; ++b)
+      for (std::size_t c = 0; c < K; ++c) {
+        count[c] += block_counts[b * K + c];
+        for (std::size_t j = 0; j < D; ++j) new_centers[c * D + j] += block_sums[(b * K + c) * D + j];
+      }
+    for (std::size_t c = 0; c < K; ++c) {
+      if (count[c] > 0) {
+        for (std::size_t j = 0; j < D; ++j) new_centers[c * D + j] /= static_cast<double>(count[c]);
+        continue;
+      }
+      // An empty cluster takes the row farthest from its own center.
+      std::size_t far = 0;
+      double far_d = -1;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double s = sq_dist(data.row(i), &centers[static_cast<std::size_t>(label[i]) * D], d);
+        if (s > far_d) far_d = s, far = i;
+      }
+      std::copy_n(data.row(far), d, &new_centers[c * D]);
+    }
+    double shift = 0;
+    for (std::size_t c = 0; c < K; ++c) {
+      const double s = sq_dist(&centers[c * D], &new_centers[c * D], d);
+      shift += s;
+      move[c] = std::sqrt(s);
+      if (move[c] > move_max1) {
+        move_max2 = move_max1;
+        move_max1 = move[c];
+        move_arg1 = c;
+      } else if (move[c] > move_max2) {
+        move_max2 = move[c];
+      }
+    }
+    centers.swap(new_centers);
+    if (shift <= tol_abs) {
+      r.converged = true;
+      break;
+    }
+  }
+  assign();  // labels for the final centers (cheap: the bounds skip most rows)
+  // Exact inertia of the final partition.
+  std::vector<double> block_inertia(nb);
+  pool.run(nb, [&](std::size_t b) {
+    double s = 0;
+    for (std::size_t i = data.begin(b); i < data.end(b); ++i)
+      s += sq_dist(data.row(i), &centers[static_cast<std::size_t>(label[i]) * D], d);
+    block_inertia[b] = s;
+  });
+  r.inertia = std::accumulate(block_inertia.begin(), block_inertia.end(), 0.0);
+  r.centers = std::move(centers);
+  r.labels = std::move(label);
+  return r;
+}
+
+template <int DIM>
+RunResult seeded_run(const Data& data, int k, std::mt19937_64& rng, int max_iter, double tol_abs, BlockPool& pool) {
+  return hamerly<DIM>(data, k, seed_centers<DIM>(data, k, rng, pool), max_iter, tol_abs, pool);
+}
+
+// One seeded run, with the feature count fixed at compile time for 1..8.
+RunResult run_once(const Data& data, int k, std::mt19937_64& rng, int max_iter, double tol_abs, BlockPool& pool) {
+  switch (data.d) {
+    case 1: return seeded_run<1>(data, k, rng, max_iter, tol_abs, pool);
+    case 2: return seeded_run<2>(data, k, rng, max_iter, tol_abs, pool);
+    case 3: return seeded_run<3>(data, k, rng, max_iter, tol_abs, pool);
+    case 4: return seeded_run<4>(data, k, rng, max_iter, tol_abs, pool);
+    case 5: return seeded_run<5>(data, k, rng, max_iter, tol_abs, pool);
+    case 6: return seeded_run<6>(data, k, rng, max_iter, tol_abs, pool);
+    case 7: return seeded_run<7>(data, k, rng, max_iter, tol_abs, pool);
+    case 8: return seeded_run<8>(data, k, rng, max_iter, tol_abs, pool);
+    default: return seeded_run<0>(data, k, rng, max_iter, tol_abs, pool);
+  }
+}
+
+void check_finite(RowsView X, const char* who) {
+  for (Eigen::Index i = 0; i < X.rows(); ++i)
+    for (Eigen::Index j = 0; j < X.cols(); ++j)
+      if (!std::isfinite(X(i, j)))
+        throw InvalidInput(std::string(who) + ": row " + std::to_string(i) + ", feature " + std::to_string(j) +
+                           " is not finite");
+}
+
+}  // namespace
+
+void KMeansModel::transform_row(const double* in, double* out) const {
+  const int d = n_features();
+  for (int j = 0; j < d; ++j) {
+    double v = in[j];
+    if (config_.log1p) {
+      if (!(v > -1)) throw InvalidInput("KMeansModel: log1p of a value <= -1 (feature " + std::to_string(j) + ")");
+      v = std::log1p(v);
+    }
+    out[j] = (v - shift_[static_cast<std::size_t>(j)]) / scale_[static_cast<std::size_t>(j)];
+  }
+}
+
+RowMatrix KMeansModel::transform(RowsView X) const {
+  if (X.cols() != n_features())
+    throw InvalidInput("KMeansModel: expected " + std::to_string(n_features()) + " features, got " +
+                       std::to_string(X.cols()));
+  check_finite(X, "KMeansModel::transform");
+  RowMatrix Y(X.rows(), X.cols());
+  for (Eigen::Index i = 0; i < X.rows(); ++i) transform_row(X.data() + i * X.cols(), &Y(i, 0));
+  return Y;
+}
+
+KMeansModel KMeansModel::fit(RowsView X, const KMeansConfig& config, std::vector<std::string> names) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto n = static_cast<std::size_t>(X.rows());
+  const int d = static_cast<int>(X.cols());
+  if (d < 1) throw InvalidInput("KMeansModel::fit: no features");
+  if (config.k < 1) throw InvalidInput("KMeansModel::fit: k must be at least 1");
+  if (n < static_cast<std::size_t>(config.k))
+    throw InvalidInput("KMeansModel::fit: k = " + std::to_string(config.k) + " is more than the " +
+                       std::to_string(n) + " rows");
+  if (config.n_init < 1) throw InvalidInput("KMeansModel::fit: n_init must be at least 1");
+  if (config.max_iter < 1) throw InvalidInput("KMeansModel::fit: max_iter must be at least 1");
+  if (!(config.tol >= 0)) throw InvalidInput("KMeansModel::fit: tol must be >= 0");
+  if (!names.empty() && names.size() != static_cast<std::size_t>(d))
+    throw InvalidInput("KMeansModel::fit: " + std::to_string(names.size()) + " feature names for " +
+                       std::to_string(d) + " features");
+  check_finite(X, "KMeansModel::fit");
+  if (names.empty())
+    for (int j = 0; j < d; ++j) names.push_back("x" + std::to_string(j));
+
+  KMeansModel model;
+  model.config_ = config;
+  model.feature_names_ = std::move(names);
+  const auto D = static_cast<std::size_t>(d);
+  // Transform: log1p, then mean / population standard deviation.
+  RowMatrix Y = X;
+  if (config.log1p)
+    for (std::size_t i = 0; i < n; ++i)
+      for (int j = 0; j < d; ++j) {
+        double& v = Y(static_cast<Eigen::Index>(i), j);
+        if (!(v > -1))
+          throw InvalidInput("KMeansModel::fit: log1p of a value <= -1 at row " + std::to_string(i) + ", feature " +
+                             model.feature_names_[static_cast<std::size_t>(j)]);
+        v = std::log1p(v);
+      }
+  model.shift_.assign(D, 0.0);
+  model.scale_.assign(D, 1.0);
+  double mean_var = 0;
+  for (int j = 0; j < d; ++j) {
+    const auto col = Y.col(j);
+    const double mean = col.mean();
+    const double var = (col.array() - mean).square().mean();
+    mean_var += var / d;
+    if (config.standardize) {
+      model.shift_[static_cast<std::size_t>(j)] = mean;
+      model.scale_[static_cast<std::size_t>(j)] = var > 0 ? std::sqrt(var) : 1.0;
+    }
+  }
+  if (config.standardize) {
+    mean_var = 0;
+    for (int j = 0; j < d; ++j) {
+      Y.col(j).array() = (Y.col(j).array() - model.shift_[static_cast<std::size_t>(j)]) /
+                         model.scale_[static_cast<std::size_t>(j)];
+      mean_var += Y.col(j).array().square().mean() / d;
+    }
+  }
+  const Data data{Y.data(), n, d};
+  BlockPool pool(data.n_blocks() > 1 ? thread_count(config.threads) : 1);
+  const double tol_abs = config.tol * mean_var;
+
+  RunResult best;
+  best.inertia = std::numeric_limits<double>::infinity();
+  for (int run = 0; run < config.n_init; ++run) {
+    std::mt19937_64 rng(splitmix(config.seed * 0x100000001B3ull + static_cast<std::uint64_t>(run)));
+    RunResult r = run_once(data, config.k, rng, config.max_iter, tol_abs, pool);
+    if (r.inertia < best.inertia) {
+      best = std::move(r);
+      model.info_.best_init = run;
+    }
+  }
+  const auto K = static_cast<std::size_t>(config.k);
+  model.centers_ = Eigen::Map<const RowMatrix>(best.centers.data(), config.k, d);
+  model.cluster_means_ = RowMatrix::Zero(config.k, d);
+  model.sizes_.assign(K, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = best.labels[i];
+    model.cluster_means_.row(c) += X.row(static_cast<Eigen::Index>(i));
+    ++model.sizes_[static_cast<std::size_t>(c)];
+  }
+  for (std::size_t c = 0; c < K; ++c)
+    if (model.sizes_[c] > 0) model.cluster_means_.row(static_cast<Eigen::Index>(c)) /= static_cast<double>(model.sizes_[c]);
+  model.labels_ = std::move(best.labels);
+  model.info_.converged = best.converged;
+  model.info_.iterations = best.iterations;
+  model.info_.inertia = best.inertia;
+  model.info_.n_rows = n;
+  model.info_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return model;
+}
+
+KMeansModel::KMeansModel(KMeansConfig config, std::vector<std::string> feature_names, std::vector<double> shift,
+                         std::vector<double> scale, RowMatrix centers, RowMatrix cluster_means,
+                         std::vector<std::size_t> sizes, KMeansFitInfo info)
+    : config_(config),
+      feature_names_(std::move(feature_names)),
+      shift_(std::move(shift)),
+      scale_(std::move(scale)),
+      centers_(std::move(centers)),
+      cluster_means_(std::move(cluster_means)),
+      sizes_(std::move(sizes)),
+      info_(info) {
+  const auto k = static_cast<std::size_t>(centers_.rows());
+  const auto d = static_cast<std::size_t>(centers_.cols());
+  if (k < 1 || d < 1 || feature_names_.size() != d || shift_.size() != d || scale_.size() != d ||
+      static_cast<std::size_t>(cluster_means_.rows()) != k || static_cast<std::size_t>(cluster_means_.cols()) != d ||
+      sizes_.size() != k)
+    throw InvalidInput("KMeansModel: inconsistent sizes");
+  config_.k = static_cast<int>(k);
+  for (std::size_t j = 0; j < d; ++j)
+    if (!std::isfinite(shift_[j]) || !(scale_[j] > 0) || !std::isfinite(scale_[j]))
+      throw InvalidInput("KMeansModel: invalid transform");
+  if (!centers_.allFinite()) throw InvalidInput("KMeansModel: centers are not finite");
+}
+
+void KMeansModel::predict(RowsView X, std::span<std::int32_t> labels) const {
+  if (labels.size() != static_cast<std::size_t>(X.rows()))
+    throw InvalidInput("KMeansModel::predict: labels and rows differ in length");
+  if (X.cols() != n_features())
+    throw InvalidInput("KMeansModel::predict: expected " + std::to_string(n_features()) + " features, got " +
+                       std::to_string(X.cols()));
+  check_finite(X, "KMeansModel::predict");
+  const int d = n_features();
+  const Data data{X.data(), static_cast<std::size_t>(X.rows()), d};
+  BlockPool pool(data.n_blocks() > 1 ? thread_count(config_.threads) : 1);
+  pool.run(data.n_blocks(), [&](std::size_t b) {
+    std::vector<double> y(static_cast<std::size_t>(d));
+    for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+      transform_row(data.row(i), y.data());
+      std::int32_t best = 0;
+      double best_d = std::numeric_limits<double>::infinity();
+      for (Eigen::Index c = 0; c < centers_.rows(); ++c) {
+        const double s = sq_dist(y.data(), &centers_(c, 0), d);
+        if (s < best_d) best_d = s, best = static_cast<std::int32_t>(c);
+      }
+      labels[i] = best;
+    }
+  });
+}
+
+std::vector<std::int32_t> KMeansModel::predict(RowsView X) const {
+  std::vector<std::int32_t> out(static_cast<std::size_t>(X.rows()));
+  predict(X, out);
+  return out;
+}
+
+int KMeansModel::predict_one(std::span<const double> row) const {
+  std::int32_t label = 0;
+  predict(RowsView(row.data(), 1, static_cast<Eigen::Index>(row.size())), {&label, 1});
+  return label;
+}
+
+double silhouette(const KMeansModel& model, RowsView X, std::size_t sample_size, std::uint64_t seed, int threads) {
+  if (model.k() < 2) throw InvalidInput("silhouette: needs at least 2 clusters");
+  if (sample_size < 2) throw InvalidInput("silhouette: sample_size must be at least 2");
+  const RowMatrix Y = model.transform(X);
+  const auto n = static_cast<std::size_t>(Y.rows());
+  std::vector<std::size_t> idx(n);
+  std::iota(idx.begin(), idx.end(), std::size_t{0});
+  if (sample_size < n) {
+    std::mt19937_64 rng(splitmix(seed));
+    for (std::size_t i = 0; i < sample_size; ++i) {
+      std::uniform_int_distribution<std::size_t> u(i, n - 1);
+      std::swap(idx[i], idx[u(rng)]);
+    }
+    idx.resize(sample_size);
+  }
+  const std::size_t s = idx.size();
+  std::vector<std::int32_t> lab(s);
+  RowMatrix S(static_cast<Eigen::Index>(s), Y.cols());
+  for (std::size_t i = 0; i < s; ++i) S.row(static_cast<Eigen::Index>(i)) = Y.row(static_cast<Eigen::Index>(idx[i]));
+  const int k = model.k();
+  const int d = model.n_features();
+  for (std::size_t i = 0; i < s; ++i) {
+    std::int32_t best = 0;
+    double bd = std::numeric_limits<double>::infinity();
+    for (int c = 0; c < k; ++c) {
+      const double v = sq_dist(&S(static_cast<Eigen::Index>(i), 0), &model.centers()(c, 0), d);
+      if (v < bd) bd = v, best = c;
+    }
+    lab[i] = best;
+  }
+  std::vector<std::size_t> count(static_cast<std::size_t>(k), 0);
+  for (auto l : lab) ++count[static_cast<std::size_t>(l)];
+  std::vector<double> score(s);
+  const std::size_t rows_per_block = 64;
+  BlockPool pool(thread_count(threads));
+  pool.run((s + rows_per_block - 1) / rows_per_block, [&](std::size_t b) {
+    std::vector<double> sum(static_cast<std::size_t>(k));
+    for (std::size_t i = b * rows_per_block; i < std::min(s, (b + 1) * rows_per_block); ++i) {
+      std::fill(sum.begin(), sum.end(), 0.0);
+      for (std::size_t j = 0; j < s; ++j)
+        sum[static_cast<std::size_t>(lab[j])] +=
+            std::sqrt(sq_dist(&S(static_cast<Eigen::Index>(i), 0), &S(static_cast<Eigen::Index>(j), 0), d));
+      const auto own = static_cast<std::size_t>(lab[i]);
+      if (count[own] <= 1) {
+        score[i] = 0;
+        continue;
+      }
+      const double a = sum[own] / static_cast<double>(count[own] - 1);
+      double bmin = std::numeric_limits<double>::infinity();
+      for (std::size_t c = 0; c < static_cast<std::size_t>(k); ++c)
+        if (c != own && count[c] > 0) bmin = std::min(bmin, sum[c] / static_cast<double>(count[c]));
+      const double m = std::max(a, bmin);
+      score[i] = std::isfinite(bmin) && m > 0 ? (bmin - a) / m : 0.0;
+    }
+  });
+  return std::accumulate(score.begin(), score.end(), 0.0) / static_cast<double>(s);
+}
+
+KChoice choose_k(RowsView X, int k_min, int k_max, const KMeansConfig& config, std::size_t silhouette_sample) {
+  if (k_min < 2 || k_max < k_min) throw InvalidInput("choose_k: need 2 <= k_min <= k_max");
+  KChoice out;
+  for (int k = k_min; k <= k_max; ++k) {
+    KMeansConfig c = config;
+    c.k = k;
+    const KMeansModel m = KMeansModel::fit(X, c);
+    out.k.push_back(k);
+    out.inertia.push_back(m.inertia());
+    out.silhouette.push_back(silhouette(m, X, silhouette_sample, config.seed, config.threads));
+  }
+  const auto best = std::max_element(out.silhouette.begin(), out.silhouette.end()) - out.silhouette.begin();
+  out.best_silhouette_k = out.k[static_cast<std::size_t>(best)];
+  // Elbow: farthest below the chord, on axes scaled to 0..1.
+  const std::size_t m = out.k.size();
+  out.elbow_k = out.k.front();
+  if (m >= 3) {
+    const double i0 = out.inertia.front(), i1 = out.inertia.back();
+    const double span = i0 - i1;
+    double best_gap = -1;
+    for (std::size_t i = 0; i < m; ++i) {
+      const double x = static_cast<double>(i) / static_cast<double>(m - 1);
+      const double y = span > 0 ? (out.inertia[i] - i1) / span : 0.0;
+      const double gap = (1.0 - x) - y;  // chord from (0, 1) to (1, 0)
+      if (gap > best_gap) best_gap = gap, out.elbow_k = out.k[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace leadscore::segment

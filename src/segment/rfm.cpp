@@ -1,0 +1,288 @@
+// RFM values, breaks and scores; see leadscore/segment/rfm.hpp.
+#include "leadscore/segment/rfm.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "leadscore/core/error.hpp"
+
+namespace leadscore::segment {
+
+namespace {
+
+// Per customer last day, count and sum; `name(c)` names a customer in errors.
+template <class Code, class Name>
+RfmValues aggregate(std::span<const Code> customer, std::size_t n_customers, std::span<const std::int64_t> time,
+                    std::int64_t ticks_per_day, std::span<const double> amount, const RfmValuesConfig& config,
+                    Name&& name) {
+  const std::size_t n = customer.size();
+  if (time.size() != n || amount.size() != n)
+    throw InvalidInput("rfm_values: customer, time and amount differ in length");
+  if (ticks_per_day <= 0) throw InvalidInput("rfm_values: ticks_per_day must be positive");
+  std::vector<std::int64_t> last(n_customers, std::numeric_limits<std::int64_t>::min());
+  RfmValues out;
+  out.frequency.assign(n_customers, 0.0);
+  out.monetary.assign(n_customers, 0.0);
+  // First tick after the as-of day.
+  const std::int64_t end = (static_cast<std::int64_t>(config.as_of) + 1) * ticks_per_day;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<std::int64_t>(customer[i]);
+    if (c < 0 || static_cast<std::size_t>(c) >= n_customers)
+      throw InvalidInput("rfm_values: row " + std::to_string(i) + " has customer code " + std::to_string(c) +
+                         " outside 0.." + std::to_string(n_customers));
+    const std::int64_t t = time[i];
+    if (!std::isfinite(amount[i]) || amount[i] < 0)
+      throw InvalidInput("rfm_values: customer '" + name(c) + "' has a negative or non-finite amount at row " +
+                         std::to_string(i));
+    if (t >= end)
+      throw InvalidInput("rfm_values: customer '" + name(c) + "' has a purchase on " +
+                         format_day(static_cast<Day>(floor_div(t, ticks_per_day))) + ", after the as-of date " +
+                         format_day(config.as_of));
+    auto& l = last[static_cast<std::size_t>(c)];
+    l = std::max(l, t);
+    out.frequency[static_cast<std::size_t>(c)] += 1.0;
+    out.monetary[static_cast<std::size_t>(c)] += amount[i];
+  }
+  out.recency.resize(n_customers);
+  for (std::size_t c = 0; c < n_customers; ++c) {
+    if (out.frequency[c] == 0)
+      throw InvalidInput("rfm_values: customer '" + name(static_cast<std::int64_t>(c)) + "' has no purchase");
+    out.recency[c] = static_cast<double>(config.as_of - floor_div(last[c], ticks_per_day));
+    if (config.monetary == MonetaryMeasure::mean) out.monetary[c] /= out.frequency[c];
+  }
+  return out;
+}
+
+}  // namespace
+
+RfmValues rfm_values(const TransactionBatch& tx, const RfmValuesConfig& config) {
+  const std::size_t n = tx.size();
+  if (tx.time.size() != n || tx.amount.size() != n) throw InvalidInput("rfm_values: columns differ in length");
+  RfmValues out = aggregate(std::span<const std::uint32_t>(tx.customer), tx.n_customers(), tx.time, seconds_per_day,
+                            tx.amount, config, [&](std::int64_t c) { return tx.ids.name(static_cast<std::uint32_t>(c)); });
+  out.id = tx.ids.names();
+  return out;
+}
+
+RfmValues rfm_values(std::span<const std::int64_t> customer, std::size_t n_customers,
+                     std::span<const std::int64_t> time, std::int64_t ticks_per_day, std::span<const double> amount,
+                     const RfmValuesConfig& config) {
+  return aggregate(customer, n_customers, time, ticks_per_day, amount, config,
+                   [](std::int64_t c) { return "#" + std::to_string(c); });
+}
+
+double quantile_type7(std::span<const double> sorted, double p) {
+  if (sorted.empty()) throw InvalidInput("quantile_type7: no values");
+  const double h = static_cast<double>(sorted.size() - 1) * p;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  if (lo + 1 >= sorted.size()) return sorted.back();
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
+}
+
+namespace {
+
+constexpr const char* dim_name[3] = {"recency", "frequency", "monetary"};
+
+void check_config(const RfmConfig& c) {
+  if (c.bins < 2 || c.bins > 99)
+    throw InvalidInput("RfmModel: bins must be between 2 and 99, got " + std::to_string(c.bins));
+  if (!std::isfinite(c.break_offset)) throw InvalidInput("RfmModel: break_offset must be finite");
+}
+
+std::span<const double> column(const RfmValues& v, int dim) {
+  return dim == 0 ? v.recency : dim == 1 ? v.frequency : v.monetary;
+}
+
+void check_values(const RfmValues& v, const char* who) {
+  const std::size_t n = v.recency.size();
+  if (v.frequency.size() != n || v.monetary.size() != n || (!v.id.empty() && v.id.size() != n))
+    throw InvalidInput(std::string(who) + ": recency, frequency, monetary and id differ in length");
+  for (int d = 0; d < 3; ++d) {
+    const auto col = column(v, d);
+    for (std::size_t i = 0; i < n; ++i)
+      if (!std::isfinite(col[i]) || col[i] < 0)
+        throw InvalidInput(std::string(who) + ": " + dim_name[d] + " of customer '" +
+                           (v.id.empty() ? "#" + std::to_string(i) : v.id[i]) +
+                           "' is negative or not finite");
+  }
+}
+
+// Sort keys: the value, or minus it for recency (fewer days rank higher).
+std::vector<double> rank_keys(std::span<const double> x, bool negate) {
+  std::vector<double> keys(x.begin(), x.end());
+  if (negate)
+    for (double& k : keys) k = -k;
+  return keys;
+}
+
+// First rank (0-based) whose score is k + 1: ceil(k * n / bins).
+std::size_t first_rank_of(std::size_t k, std::size_t n, int bins) {
+  return (k * n + static_cast<std::size_t>(bins) - 1) / static_cast<std::size_t>(bins);
+}
+
+// The key at each rank where a score starts (ranks first_rank_of(1..bins-1)),
+// ascending: order statistics by successive nth_element, O(n) each.
+std::vector<double> rank_thresholds(std::vector<double> keys, int bins) {
+  const std::size_t n = keys.size();
+  std::vector<double> t;
+  std::size_t from = 0;
+  for (int k = 1; k < bins; ++k) {
+    const std::size_t p = std::min(first_rank_of(static_cast<std::size_t>(k), n, bins), n - 1);
+    std::nth_element(keys.begin() + static_cast<std::ptrdiff_t>(from), keys.begin() + static_cast<std::ptrdiff_t>(p),
+                     keys.end());
+    t.push_back(keys[p]);
+    from = p;
+  }
+  return t;
+}
+
+// Score floor(rank * bins / n) + 1 of every key, ranks ascending with ties
+// in position order, in O(n log bins): a key strictly between thresholds
+// has one possible score; keys equal to a threshold get theirs from their
+// rank L + (how many equal keys came before), L = keys below.
+std::vector<std::uint8_t> rank_scores(const std::vector<double>& keys, int bins) {
+  const std::size_t n = keys.size();
+  const std::vector<double> t = rank_thresholds(keys, bins);
+  std::vector<std::uint8_t> score(n);
+  std::vector<double> tied;               // distinct threshold values
+  for (double v : t)
+    if (tied.empty() || tied.back() != v) tied.push_back(v);
+  std::vector<std::size_t> below(tied.size(), 0), seen(tied.size(), 0);
+  constexpr std::uint8_t kTied = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = keys[i];
+    const auto j = static_cast<std::size_t>(std::lower_bound(t.begin(), t.end(), x) - t.begin());
+    if (j < t.size() && t[j] == x) {
+      score[i] = kTied;
+      continue;
+    }
+    score[i] = static_cast<std::uint8_t>(j + 1);
+    // Count keys below each distinct threshold value.
+    const auto u = static_cast<std::size_t>(std::upper_bound(tied.begin(), tied.end(), x) - tied.begin());
+    if (u < tied.size()) ++below[u];
+  }
+  // below[u] so far counts untied keys in (tied[u-1], tied[u]); accumulate,
+  // adding the tied keys of lower threshold values.
+  std::vector<std::size_t> count_equal(tied.size(), 0);
+  for (std::size_t i = 0; i < n; ++i)
+    if (score[i] == kTied)
+      ++count_equal[static_cast<std::size_t>(std::lower_bound(tied.begin(), tied.end(), keys[i]) - tied.begin())];
+  for (std::size_t u = 1; u < tied.size(); ++u) below[u] += below[u - 1] + count_equal[u - 1];
+  const auto b = static_cast<std::size_t>(bins);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (score[i] != kTied) continue;
+    const auto u = static_cast<std::size_t>(std::lower_bound(tied.begin(), tied.end(), keys[i]) - tied.begin());
+    score[i] = static_cast<std::uint8_t>((below[u] + seen[u]++) * b / n + 1);
+  }
+  return score;
+}
+
+}  // namespace
+
+RfmModel::RfmModel(RfmConfig config, std::vector<double> r, std::vector<double> f, std::vector<double> m)
+    : config_(config), breaks_{std::move(r), std::move(f), std::move(m)} {
+  check_config(config_);
+  for (int d = 0; d < 3; ++d) {
+    const auto& b = breaks_[d];
+    if (b.size() != static_cast<std::size_t>(config_.bins - 1))
+      throw InvalidInput(std::string("RfmModel: ") + dim_name[d] + " needs " + std::to_string(config_.bins - 1) +
+                         " breaks, got " + std::to_string(b.size()));
+    for (std::size_t i = 0; i < b.size(); ++i)
+      if (!std::isfinite(b[i]) || (i > 0 && b[i] < b[i - 1]))
+        throw InvalidInput(std::string("RfmModel: ") + dim_name[d] + " breaks must be finite and ascending");
+  }
+}
+
+RfmModel RfmModel::fit(const RfmValues& values, const RfmConfig& config) {
+  check_config(config);
+  check_values(values, "RfmModel::fit");
+  const std::size_t n = values.recency.size();
+  if (n == 0) throw InvalidInput("RfmModel::fit: no customers");
+  const int bins = config.bins;
+  std::vector<double> breaks[3];
+  for (int d = 0; d < 3; ++d) {
+    const auto x = column(values, d);
+    auto& b = breaks[d];
+    if (config.method == BinMethod::quantile) {
+      // Type-7 quantiles need the order statistics at floor(h) and the one
+      // after: successive nth_element, then the least of the rest.
+      std::vector<double> v(x.begin(), x.end());
+      std::size_t from = 0;
+      for (int k = 1; k < bins; ++k) {
+        const double h = static_cast<double>(n - 1) * k / bins;
+        const auto lo = static_cast<std::size_t>(std::floor(h));
+        std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(lo),
+                         v.end());
+        const double a = v[lo];
+        const double next = lo + 1 < n ? *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end()) : a;
+        b.push_back(a + (h - static_cast<double>(lo)) * (next - a) + config.break_offset);
+        from = lo;
+      }
+    } else {
+      // The key where each score starts; recency keys are minus the days, so
+      // a break in days is the next double above (score = bins - #breaks <= days).
+      const bool recency = d == 0;
+      for (double t : rank_thresholds(rank_keys(x, recency), bins))
+        b.push_back(recency ? std::nextafter(-t, std::numeric_limits<double>::infinity()) : t);
+      std::sort(b.begin(), b.end());
+    }
+  }
+  return RfmModel(config, std::move(breaks[0]), std::move(breaks[1]), std::move(breaks[2]));
+}
+
+int RfmModel::bin_of(int dim, double x) const noexcept {
+  const auto& b = breaks_[dim];
+  const auto k = static_cast<int>(std::upper_bound(b.begin(), b.end(), x) - b.begin());
+  return dim == 0 ? config_.bins - k : k + 1;
+}
+
+RfmModel::Row RfmModel::score_one(double recency, double frequency, double monetary) const {
+  for (double v : {recency, frequency, monetary})
+    if (!std::isfinite(v) || v < 0) throw InvalidInput("RfmModel::score_one: values must be finite and >= 0");
+  return {bin_of(0, recency), bin_of(1, frequency), bin_of(2, monetary)};
+}
+
+void RfmModel::score(std::span<const double> recency, std::span<const double> frequency,
+                     std::span<const double> monetary, std::span<std::uint8_t> r, std::span<std::uint8_t> f,
+                     std::span<std::uint8_t> m) const {
+  const std::size_t n = recency.size();
+  if (frequency.size() != n || monetary.size() != n || r.size() != n || f.size() != n || m.size() != n)
+    throw InvalidInput("RfmModel::score: inputs and outputs differ in length");
+  const std::span<const double> in[3] = {recency, frequency, monetary};
+  const std::span<std::uint8_t> out[3] = {r, f, m};
+  for (int d = 0; d < 3; ++d)
+    for (std::size_t i = 0; i < n; ++i) {
+      const double v = in[d][i];
+      if (!std::isfinite(v) || v < 0)
+        throw InvalidInput(std::string("RfmModel::score: ") + dim_name[d] + " of row " + std::to_string(i) +
+                           " is negative or not finite");
+      out[d][i] = static_cast<std::uint8_t>(bin_of(d, v));
+    }
+}
+
+RfmScores RfmModel::score(const RfmValues& values) const {
+  check_values(values, "RfmModel::score");
+  const std::size_t n = values.recency.size();
+  RfmScores s;
+  s.bins = config_.bins;
+  s.r.resize(n);
+  s.f.resize(n);
+  s.m.resize(n);
+  if (config_.method == BinMethod::quantile) {
+    score(values.recency, values.frequency, values.monetary, s.r, s.f, s.m);
+    return s;
+  }
+  if (n == 0) return s;
+  s.r = rank_scores(rank_keys(values.recency, true), config_.bins);
+  s.f = rank_scores(rank_keys(values.frequency, false), config_.bins);
+  s.m = rank_scores(rank_keys(values.monetary, false), config_.bins);
+  return s;
+}
+
+std::string RfmScores::cell(std::size_t i) const {
+  if (bins <= 9) return {static_cast<char>('0' + r[i]), static_cast<char>('0' + f[i]), static_cast<char>('0' + m[i])};
+  return std::to_string(r[i]) + "-" + std::to_string(f[i]) + "-" + std::to_string(m[i]);
+}
+
+}  // namespace leadscore::segment
