@@ -154,6 +154,14 @@ inline std::uint64_t mix(std::uint64_t h) {  // a splitmix64 finaliser
   h *= 0x94d049bb133111ebULL;
   return h ^ (h >> 31);
 }
+/// One distinct summary row and its summed weight (weight 0: an empty slot
+/// of compact's table).
+struct CompactRow {
+  double x, tx, T, w;
+};
+inline std::uint64_t row_hash(double a, double b, double c) {
+  return mix(bits_of(a) * 0x9E3779B97F4A7C15ULL + bits_of(b) * 0xC2B2AE3D27D4EB4FULL + bits_of(c));
+}
 }  // namespace detail
 
 inline Compact compact(std::span<const double> x, std::span<const double> tx,
@@ -162,66 +170,72 @@ inline Compact compact(std::span<const double> x, std::span<const double> tx,
   // Merge identical rows in one hashing pass first, then sort only the
   // distinct rows: summaries repeat heavily (1M customers of daily data have
   // about 100k distinct rows), and sorting all n rows dominated large fits.
-  // Adding 0.0 folds -0.0 into 0.0, as == does.
-  // The table grows with the distinct keys, not the rows, so it stays in
-  // cache when rows repeat.
-  constexpr std::uint32_t empty = 0xFFFFFFFFu;
-  std::vector<std::uint32_t> slots(1024, empty);
-  std::size_t mask = slots.size() - 1;
-  std::vector<std::size_t> first;   // a row of each distinct key
-  std::vector<std::uint64_t> hash;  // its hash, for growing the table
-  std::vector<double> weight;       // the summed weight of each distinct key
+  // The key lives in its slot (one cache line per probe) and the slots of a
+  // block of rows are prefetched before any is probed, so the misses
+  // overlap instead of costing one round trip per row. The table grows with the distinct
+  // keys, not the rows. Adding 0.0 folds -0.0 into 0.0, as == does.
+  using detail::CompactRow;
+  std::vector<CompactRow> table(1024, CompactRow{0.0, 0.0, 0.0, 0.0});
+  std::size_t mask = table.size() - 1, used = 0;
   double total_weight = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double wi = w.empty() ? 1.0 : w[i];
-    if (wi == 0.0) continue;
-    total_weight += wi;
-    const double a = x[i] + 0.0, b = tx[i] + 0.0, c = T[i] + 0.0;
-    const std::uint64_t h =
-        detail::mix(detail::bits_of(a) ^ detail::mix(detail::bits_of(b) ^ detail::mix(detail::bits_of(c))));
-    for (std::size_t p = h & mask;; p = (p + 1) & mask) {
-      const std::uint32_t k = slots[p];
-      if (k == empty) {
-        slots[p] = static_cast<std::uint32_t>(first.size());
-        first.push_back(i);
-        hash.push_back(h);
-        weight.push_back(wi);
-        break;
-      }
-      const std::size_t j = first[k];
-      if (hash[k] == h && x[j] == a && tx[j] == b && T[j] == c) {
-        weight[k] += wi;
-        break;
-      }
+  // rows go in blocks: hash the block and prefetch its slots, then insert
+  constexpr std::size_t block = 32;
+  std::uint64_t hash[block];
+  for (std::size_t i0 = 0; i0 < n; i0 += block) {
+    const std::size_t m = std::min(block, n - i0);
+    for (std::size_t j = 0; j < m; ++j) {
+      hash[j] = detail::row_hash(x[i0 + j] + 0.0, tx[i0 + j] + 0.0, T[i0 + j] + 0.0);
+      __builtin_prefetch(&table[hash[j] & mask]);
     }
-    if (2 * first.size() > slots.size()) {  // keep the load under one half
-      slots.assign(2 * slots.size(), empty);
-      mask = slots.size() - 1;
-      for (std::uint32_t k = 0; k < first.size(); ++k) {
-        std::size_t p = hash[k] & mask;
-        while (slots[p] != empty) p = (p + 1) & mask;
-        slots[p] = k;
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::size_t i = i0 + j;
+      const double wi = w.empty() ? 1.0 : w[i];
+      if (wi == 0.0) continue;
+      total_weight += wi;
+      const double a = x[i] + 0.0, b = tx[i] + 0.0, c = T[i] + 0.0;
+      for (std::size_t p = hash[j] & mask;; p = (p + 1) & mask) {
+        CompactRow& slot = table[p];
+        if (slot.w == 0.0) {
+          slot = CompactRow{a, b, c, wi};
+          ++used;
+          break;
+        }
+        if (slot.x == a && slot.tx == b && slot.T == c) {
+          slot.w += wi;
+          break;
+        }
+      }
+      if (2 * used > table.size()) {  // keep the load under one half
+        std::vector<CompactRow> old(2 * table.size(), CompactRow{0.0, 0.0, 0.0, 0.0});
+        old.swap(table);
+        mask = table.size() - 1;
+        for (const CompactRow& r : old) {
+          if (r.w == 0.0) continue;
+          std::size_t p = detail::row_hash(r.x, r.tx, r.T) & mask;
+          while (table[p].w != 0.0) p = (p + 1) & mask;
+          table[p] = r;
+        }
       }
     }
   }
-  std::vector<std::uint32_t> order(first.size());
-  std::iota(order.begin(), order.end(), std::uint32_t{0});
-  std::sort(order.begin(), order.end(), [&](std::uint32_t p, std::uint32_t q) {
-    const std::size_t i = first[p], j = first[q];
-    if (x[i] != x[j]) return x[i] < x[j];
-    if (tx[i] != tx[j]) return tx[i] < tx[j];
-    return T[i] < T[j];
+  std::vector<CompactRow> rows;
+  rows.reserve(used);
+  for (const CompactRow& r : table)
+    if (r.w != 0.0) rows.push_back(r);
+  std::sort(rows.begin(), rows.end(), [](const CompactRow& p, const CompactRow& q) {
+    if (p.x != q.x) return p.x < q.x;
+    if (p.tx != q.tx) return p.tx < q.tx;
+    return p.T < q.T;
   });
   Compact c;
   c.total_weight = total_weight;
-  c.x.reserve(order.size()), c.tx.reserve(order.size()), c.T.reserve(order.size()), c.w.reserve(order.size());
-  for (std::uint32_t k : order) {
-    const std::size_t i = first[k];
-    if (c.x.empty() || c.x.back() != x[i]) c.group.push_back(c.x.size());
-    c.x.push_back(x[i] + 0.0);
-    c.tx.push_back(tx[i] + 0.0);
-    c.T.push_back(T[i] + 0.0);
-    c.w.push_back(weight[k]);
+  c.x.reserve(rows.size()), c.tx.reserve(rows.size()), c.T.reserve(rows.size()), c.w.reserve(rows.size());
+  for (const CompactRow& r : rows) {
+    if (c.x.empty() || c.x.back() != r.x) c.group.push_back(c.x.size());
+    c.x.push_back(r.x);
+    c.tx.push_back(r.tx);
+    c.T.push_back(r.T);
+    c.w.push_back(r.w);
   }
   c.group.push_back(c.x.size());
   return c;
