@@ -56,79 +56,132 @@ struct LogTerm {
 /// and B = s+1 (alpha >= beta) or r+x (alpha < beta), expanding the smaller
 /// factor in powers of d/(m+tau) gives
 ///   G(t) = (m+t)^-A S,   S = sum_k (B)_k/k! z^k / (A+k),
-/// a series of positive terms. S is a function of (A, B, z) only, so its
-/// derivatives to second order are nine more positive-term sums of the same
-/// terms times k/z, 1/(A+k) and the harmonic sums of (B)_k; the chain rule to
-/// (r, alpha, s, beta) follows. Returns false where the series converges
-/// slowly (z > 0.9) or overflows: the caller takes another route there.
-inline bool pareto_log_G(double x, double t, double r, double al, double s, double be, LogTerm& out) {
-  const bool a_ge_b = al >= be;
-  const int im = a_ge_b ? 1 : 3, io = a_ge_b ? 3 : 1, iB = a_ge_b ? 2 : 0;
-  const double m = a_ge_b ? al : be, o = a_ge_b ? be : al;
-  const double A = r + s + x, B = a_ge_b ? s + 1.0 : r + x, mt = m + t, z = (m - o) / mt;
-  if (!(z <= 0.9)) return false;
-  // k = 0
-  double a = 1.0 / A;
-  double S = a, SA = -a * a, SB = 0, Sz = 0, SAA = 2.0 * a * a * a, SAB = 0, SAz = 0, SBB = 0, SBz = 0, Szz = 0;
-  double e1 = 1.0, e2 = 0.0;  // e_{k-1}, e_{k-2} with e_k = (B)_k/k! z^k
-  double h1 = 0.0, h2 = 0.0;  // sum_{j<k} 1/(B+j), 1/(B+j)^2
-  for (int k = 1; k < 100000; ++k) {
-    const double bk = B + (k - 1), ibk = 1.0 / bk;
-    h1 += ibk;
-    h2 += ibk * ibk;
-    a = 1.0 / (A + k);
-    const double e = e1 * bk * z / k;
-    const double c = e * a;                                  // c_k
-    const double q = e1 * bk * a;                            // c_k k / z
-    const double pz = k >= 2 ? e2 * (bk - 1.0) * bk * a : 0.0;  // c_k k (k-1) / z^2
-    S += c;
-    SA -= c * a;
-    SB += c * h1;
-    Sz += q;
-    SAA += 2.0 * c * a * a;
-    SAB -= c * a * h1;
-    SAz -= q * a;
-    SBB += c * (h1 * h1 - h2);
-    SBz += q * h1;
-    Szz += pz;
-    e2 = e1;
-    e1 = e;
-    if (k > 2 && c <= 1e-17 * S && q <= 1e-17 * Sz && pz <= 1e-17 * Szz) break;
+/// a series of positive terms. S is a function of (A, B, z) only, and its
+/// derivatives to second order are nine more positive-term power series in
+/// z (the terms times 1/(A+k), k/z and the harmonic sums of (B)_k). A and B
+/// are fixed for a frequency x, so the ten series' coefficients are built
+/// once per x (GSeries) and each t costs one Horner pass over all ten; the
+/// chain rule to (r, alpha, s, beta) follows. Declines (returns false) where
+/// the series converge slowly (z > 0.9) or overflow: the caller takes another
+/// route there.
+class GSeries {
+ public:
+  /// Coefficients for frequency x, enough for every z <= z_max.
+  bool init(double x, double r, double al, double s, double be, double z_max) {
+    a_ge_b_ = al >= be;
+    A_ = r + s + x;
+    B_ = a_ge_b_ ? s + 1.0 : r + x;
+    m_ = a_ge_b_ ? al : be;
+    o_ = a_ge_b_ ? be : al;
+    coef_.clear();
+    if (!(z_max <= 0.9)) return false;
+    // Term k: c = e/(A+k), e = (B)_k/k! (without z^k); accumulated at power
+    // k (the plain series), k-1 (the z-derivatives) and k-2 (second in z).
+    // Coefficients are stored times z_max^power (log_G evaluates in
+    // y = z/z_max <= 1), so they stay near the size of the sums even where
+    // (B)_k/k! alone would overflow. Stop when the terms at z_max fall below
+    // 1e-17 of each sum's first term (a lower bound of the sum at every z).
+    const double A = A_, B = B_;
+    z_max_ = z_max;
+    grow(0);
+    double a = 1.0 / A;
+    at(0)[kS] = a;
+    at(0)[kSA] = -a * a;
+    at(0)[kSAA] = 2.0 * a * a * a;
+    double e1 = 1.0, e2 = 0.0, h1 = 0.0, h2 = 0.0;
+    const double floor_c = 1e-17 * a, floor_q = 1e-17 * B / (A + 1.0), floor_p = 1e-17 * B * (B + 1.0) / (A + 2.0);
+    for (int k = 1; k < 100000; ++k) {
+      const double bk = B + (k - 1), ibk = 1.0 / bk;
+      h1 += ibk;
+      h2 += ibk * ibk;
+      a = 1.0 / (A + k);
+      // e_k z_max^k, and the terms at z_max
+      const double e = e1 * bk / k * z_max;
+      const double c = e * a, q = e1 * bk * a, p = k >= 2 ? e2 * (bk - 1.0) * bk * a : 0.0;
+      grow(static_cast<std::size_t>(k));
+      double* ck = at(static_cast<std::size_t>(k));
+      double* ck1 = at(static_cast<std::size_t>(k - 1));
+      ck[kS] += c;
+      ck[kSA] -= c * a;
+      ck[kSB] += c * h1;
+      ck[kSAA] += 2.0 * c * a * a;
+      ck[kSAB] -= c * a * h1;
+      ck[kSBB] += c * (h1 * h1 - h2);
+      ck1[kSz] += q;
+      ck1[kSAz] -= q * a;
+      ck1[kSBz] += q * h1;
+      if (k >= 2) at(static_cast<std::size_t>(k - 2))[kSzz] += p;
+      e2 = e1;
+      e1 = e;
+      if (!std::isfinite(c + q + p + h1 * h1)) return false;
+      if (k > 2 && c <= floor_c && q <= floor_q && p <= floor_p) break;
+    }
+    return true;
   }
-  if (!std::isfinite(S + SBB + Szz)) return false;
-  // Jacobian of (A, B, z) in (r, alpha, s, beta)
-  Eigen::Matrix<double, 4, 3> J = Eigen::Matrix<double, 4, 3>::Zero();
-  J(0, 0) = J(2, 0) = 1.0;
-  J(iB, 1) = 1.0;
-  J(im, 2) = (o + t) / (mt * mt);
-  J(io, 2) = -1.0 / mt;
-  Eigen::Matrix3d Suu;
-  Suu << SAA, SAB, SAz, SAB, SBB, SBz, SAz, SBz, Szz;
-  const Eigen::Vector4d gS = J * Eigen::Vector3d(SA, SB, Sz) / S;
-  Eigen::Matrix4d HS = J * Suu * J.transpose() / S - gS * gS.transpose();
-  // + S_z/S times the Hessian of z
-  const double sz = Sz / S;
-  HS(im, im) += sz * -2.0 * (o + t) / (mt * mt * mt);
-  HS(im, io) += sz / (mt * mt);
-  HS(io, im) += sz / (mt * mt);
-  // log G = -A log(m+t) + log S
-  const double L = std::log(mt);
-  out.v = -A * L + std::log(S);
-  out.g = gS;
-  out.g[0] -= L;
-  out.g[2] -= L;
-  out.g[im] -= A / mt;
-  out.H = HS;
-  for (int i : {0, 2}) {
-    out.H(i, im) -= 1.0 / mt;
-    out.H(im, i) -= 1.0 / mt;
+
+  bool log_G(double t, LogTerm& out) const {
+    const double mt = m_ + t, z = (m_ - o_) / mt, y = z_max_ > 0.0 ? z / z_max_ : 0.0;
+    // the ten sums side by side (Eigen packs them into SIMD lanes), in
+    // increasing powers of y <= 1 until the terms no longer count: the
+    // coefficients were sized for y = 1, larger t need fewer terms
+    using Row = Eigen::Array<double, kN, 1>;
+    const std::size_t n = coef_.size() / kN;
+    Row v = Eigen::Map<const Row>(&coef_[0]);
+    double yk = 1.0;
+    for (std::size_t k = 1; k < n; ++k) {
+      yk *= y;
+      const Eigen::Map<const Row> ck(&coef_[k * kN]);
+      v += yk * ck;
+      if (k > 2 && (yk * ck.abs() <= 1e-17 * v.abs()).all()) break;
+    }
+    const double S = v[kS];
+    const int im = a_ge_b_ ? 1 : 3, io = a_ge_b_ ? 3 : 1, iB = a_ge_b_ ? 2 : 0;
+    const double o = o_, A = A_;
+    // Jacobian of (A, B, z) in (r, alpha, s, beta)
+    Eigen::Matrix<double, 4, 3> J = Eigen::Matrix<double, 4, 3>::Zero();
+    J(0, 0) = J(2, 0) = 1.0;
+    J(iB, 1) = 1.0;
+    J(im, 2) = (o + t) / (mt * mt);
+    J(io, 2) = -1.0 / mt;
+    Eigen::Matrix3d Suu;
+    Suu << v[kSAA], v[kSAB], v[kSAz], v[kSAB], v[kSBB], v[kSBz], v[kSAz], v[kSBz], v[kSzz];
+    const Eigen::Vector4d gS = J * Eigen::Vector3d(v[kSA], v[kSB], v[kSz]) / S;
+    Eigen::Matrix4d HS = J * Suu * J.transpose() / S - gS * gS.transpose();
+    // + S_z/S times the Hessian of z
+    const double sz = v[kSz] / S;
+    HS(im, im) += sz * -2.0 * (o + t) / (mt * mt * mt);
+    HS(im, io) += sz / (mt * mt);
+    HS(io, im) += sz / (mt * mt);
+    // log G = -A log(m+t) + log S
+    const double L = std::log(mt);
+    out.v = -A * L + std::log(S);
+    out.g = gS;
+    out.g[0] -= L;
+    out.g[2] -= L;
+    out.g[im] -= A / mt;
+    out.H = HS;
+    for (int i : {0, 2}) {
+      out.H(i, im) -= 1.0 / mt;
+      out.H(im, i) -= 1.0 / mt;
+    }
+    out.H(im, im) += A / (mt * mt);
+    return std::isfinite(out.v) && out.g.allFinite() && out.H.allFinite();
   }
-  out.H(im, im) += A / (mt * mt);
-  return std::isfinite(out.v);
-}
+
+ private:
+  enum : int { kS, kSA, kSB, kSz, kSAA, kSAB, kSAz, kSBB, kSBz, kSzz, kN };
+  void grow(std::size_t k) {
+    if (coef_.size() < (k + 1) * kN) coef_.resize((k + 1) * kN, 0.0);
+  }
+  double* at(std::size_t k) { return &coef_[k * kN]; }
+
+  bool a_ge_b_ = true;
+  double A_ = 1.0, B_ = 1.0, m_ = 1.0, o_ = 1.0, z_max_ = 0.0;
+  std::vector<double> coef_;  // power-major: coef_[k * kN + series]
+};
 
 /// Weighted sum of Pareto/NBD log-likelihoods with its exact gradient and
-/// Hessian in (r, alpha, s, beta); NaN where pareto_log_G declines. Per row,
+/// Hessian in (r, alpha, s, beta); NaN where GSeries declines. Per row,
 ///   L = Gamma(r+x) alpha^r beta^s / Gamma(r) [e^P1 + s (G(t_x) - G(T))],
 ///   P1 = -(r+x) log(alpha+T) - s log(beta+T),
 /// the bracket summed relative to its largest term (log-sum-exp), with G(T)
@@ -147,12 +200,16 @@ inline double pareto_nbd_ll(const Compact& c, const std::array<double, 4>& p, Ei
   std::vector<double> Ts;
   std::vector<LogTerm> P1, GT;
   LogTerm Gtx, row;
+  GSeries series;
   for (std::size_t k = 0; k + 1 < c.group.size(); ++k) {
     const std::size_t lo = c.group[k], hi = c.group[k + 1];
     const double x = c.x[lo], rx = r + x;
     Ts.assign(c.T.begin() + static_cast<std::ptrdiff_t>(lo), c.T.begin() + static_cast<std::ptrdiff_t>(hi));
     std::sort(Ts.begin(), Ts.end());
     Ts.erase(std::unique(Ts.begin(), Ts.end()), Ts.end());
+    // the smallest t of the group (rows are sorted by t_x) has the largest z
+    const double m = std::max(al, be), z_max = std::abs(al - be) / (m + std::min(c.tx[lo], Ts.front()));
+    if (!series.init(x, r, al, s, be, z_max)) return nan;
     P1.assign(Ts.size(), LogTerm{});
     GT.assign(Ts.size(), LogTerm{});
     for (std::size_t j = 0; j < Ts.size(); ++j) {
@@ -164,7 +221,7 @@ inline double pareto_nbd_ll(const Compact& c, const std::array<double, 4>& p, Ei
       f.H(1, 1) = rx * iaT * iaT;
       f.H(2, 3) = f.H(3, 2) = -ibT;
       f.H(3, 3) = s * ibT * ibT;
-      if (!pareto_log_G(x, T, r, al, s, be, GT[j])) return nan;
+      if (!series.log_G(T, GT[j])) return nan;
     }
     double tx_done = -1.0, wsum = 0.0;
     for (std::size_t i = lo; i < hi; ++i) {
@@ -179,7 +236,7 @@ inline double pareto_nbd_ll(const Compact& c, const std::array<double, 4>& p, Ei
         continue;
       }
       if (tx != tx_done) {
-        if (!pareto_log_G(x, tx, r, al, s, be, Gtx)) return nan;
+        if (!series.log_G(tx, Gtx)) return nan;
         tx_done = tx;
       }
       // bracket = e^P1 + s e^{log G(t_x)} - s e^{log G(T)}, scaled by e^-M
