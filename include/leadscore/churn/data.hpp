@@ -75,17 +75,20 @@ inline void validate(const char* where, std::span<const double> x, std::span<con
   if (!id.empty()) detail::check_sizes(where, n, id.size(), "id");
   // Fast pass without early exits (batch predictions validate every call);
   // the row-by-row pass below only runs to name the first bad row.
-  bool ok = true;
+  // Branch-free comparisons counted in a double, so the loop vectorises: x
+  // is an integer in [0, 2^53] when rounding it to an integer
+  // ((x + 2^52) - 2^52, exact below 2^52) gives x back, or x >= 2^52 (where
+  // every double is an integer); NaN fails every comparison.
+  constexpr double two52 = 4503599627370496.0;
+  double good = 0.0;  // exact: a count below 2^53
   for (std::size_t i = 0; i < n; ++i) {
     const double xi = x[i], ti = tx[i], Ti = T[i];
-    // an integer in [0, 2^53] (so the conversion is exact and NaN fails)
-    const bool count = xi >= 0.0 && xi <= 9007199254740992.0 &&
-                       static_cast<double>(static_cast<std::int64_t>(xi)) == xi;
-    ok &= count & (ti >= 0.0) & (ti <= Ti) & (Ti <= std::numeric_limits<double>::max()) &
-          ((xi > 0.0) | (ti == 0.0));
+    const bool row_ok = (xi >= 0.0) & (xi <= 2.0 * two52) & (((xi + two52) - two52 == xi) | (xi >= two52)) &
+                        (ti >= 0.0) & (ti <= Ti) & (Ti <= std::numeric_limits<double>::max()) &
+                        ((xi > 0.0) | (ti == 0.0));
+    good += row_ok ? 1.0 : 0.0;
   }
-  if (!w.empty())
-    for (std::size_t i = 0; i < n; ++i) ok &= (w[i] >= 0.0) & (w[i] <= std::numeric_limits<double>::max());
+  bool ok = good == static_cast<double>(n);
   if (ok) return;
   for (std::size_t i = 0; i < n; ++i) {
     if (!detail::is_count(x[i]))
