@@ -132,7 +132,7 @@ class GSeries {
       yk *= y;
       const Eigen::Map<const Row> ck(&coef_[k * kN]);
       v += yk * ck;
-      if (k > 2 && (yk * ck.abs() <= 1e-17 * v.abs()).all()) break;
+      if (k % 4 == 3 && (yk * ck.abs() <= 1e-17 * v.abs()).all()) break;  // checked every fourth term
     }
     const double S = v[kS];
     const int im = a_ge_b_ ? 1 : 3, io = a_ge_b_ ? 3 : 1, iB = a_ge_b_ ? 2 : 0;
