@@ -140,6 +140,12 @@ inline void validate(const char* where, const DiscreteView& v) {
 struct Compact {
   std::vector<double> x, tx, T, w;
   std::vector<std::size_t> group;
+  /// The distinct values of t_x and T (in order of first appearance), and
+  /// each row's positions in it: terms of one time (log(alpha + t), ...) can
+  /// be computed once per distinct time (summaries on a day or week grid
+  /// have a few hundred).
+  std::vector<double> times;
+  std::vector<std::uint32_t> tx_id, T_id;
   double total_weight = 0.0;
   std::size_t size() const { return x.size(); }
 };
@@ -178,6 +184,7 @@ inline Compact compact(std::span<const double> x, std::span<const double> tx,
   // overlap instead of costing one round trip per row. The table grows with the distinct
   // keys, not the rows. Adding 0.0 folds -0.0 into 0.0, as == does.
   using detail::CompactRow;
+  constexpr std::uint32_t empty_id = 0xFFFFFFFFu;
   std::vector<CompactRow> table(1024, CompactRow{0.0, 0.0, 0.0, 0.0});
   std::size_t mask = table.size() - 1, used = 0;
   double total_weight = 0.0;
@@ -241,6 +248,34 @@ inline Compact compact(std::span<const double> x, std::span<const double> tx,
     c.w.push_back(r.w);
   }
   c.group.push_back(c.x.size());
+  // index the times (a small open-addressing table: times repeat heavily)
+  std::vector<std::uint32_t> slots(64, empty_id);
+  std::size_t tmask = slots.size() - 1;
+  auto id_of = [&](double t) {
+    for (std::size_t p = detail::mix(detail::bits_of(t)) & tmask;; p = (p + 1) & tmask) {
+      if (slots[p] == empty_id) {
+        slots[p] = static_cast<std::uint32_t>(c.times.size());
+        c.times.push_back(t);
+        if (2 * c.times.size() > slots.size()) {
+          slots.assign(2 * slots.size(), empty_id);
+          tmask = slots.size() - 1;
+          for (std::uint32_t k = 0; k < c.times.size(); ++k) {
+            std::size_t q = detail::mix(detail::bits_of(c.times[k])) & tmask;
+            while (slots[q] != empty_id) q = (q + 1) & tmask;
+            slots[q] = k;
+          }
+        }
+        return static_cast<std::uint32_t>(c.times.size() - 1);
+      }
+      if (c.times[slots[p]] == t) return slots[p];
+    }
+  };
+  c.tx_id.resize(c.size());
+  c.T_id.resize(c.size());
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    c.tx_id[i] = id_of(c.tx[i]);
+    c.T_id[i] = id_of(c.T[i]);
+  }
   return c;
 }
 
