@@ -89,6 +89,8 @@ inline void validate(const char* where, std::span<const double> x, std::span<con
     good += row_ok ? 1.0 : 0.0;
   }
   bool ok = good == static_cast<double>(n);
+  if (!w.empty())
+    for (std::size_t i = 0; i < n; ++i) ok &= (w[i] >= 0.0) & (w[i] <= std::numeric_limits<double>::max());
   if (ok) return;
   for (std::size_t i = 0; i < n; ++i) {
     if (!detail::is_count(x[i]))
@@ -181,8 +183,9 @@ inline Compact compact(std::span<const double> x, std::span<const double> tx,
   // about 100k distinct rows), and sorting all n rows dominated large fits.
   // The key lives in its slot (one cache line per probe) and the slots of a
   // block of rows are prefetched before any is probed, so the misses
-  // overlap instead of costing one round trip per row. The table grows with the distinct
-  // keys, not the rows. Adding 0.0 folds -0.0 into 0.0, as == does.
+  // overlap instead of costing one round trip per row. The table grows with
+  // the distinct keys, not the rows. Adding 0.0 folds -0.0 into 0.0, as ==
+  // does.
   using detail::CompactRow;
   constexpr std::uint32_t empty_id = 0xFFFFFFFFu;
   std::vector<CompactRow> table(1024, CompactRow{0.0, 0.0, 0.0, 0.0});
