@@ -114,9 +114,9 @@ class GSeries {
       e2 = e1;
       e1 = e;
       if (!std::isfinite(c + q + p + h1 * h1)) return false;
-      if (k > 2 && c <= floor_c && q <= floor_q && p <= floor_p) break;
+      if (k > 2 && c <= floor_c && q <= floor_q && p <= floor_p) return true;
     }
-    return true;
+    return false;  // not converged within the term budget
   }
 
   bool log_G(double t, LogTerm& out) const {
