@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <cmath>
 #include <vector>
 
@@ -136,6 +138,26 @@ TEST(BgNbd, InvalidInputNamesCustomer) {
   }
   const std::vector<double> xf{1.5}, txf{1}, Tf{2};
   EXPECT_THROW(BgNbdModel::fit(SummaryView{xf, txf, Tf, {}, {}}), leadscore::InvalidInput);
+  // the vectorised check's edges: counts up to 2^53 pass, a fraction just
+  // below 2^52 does not; nor do negative, NaN or infinite weights
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  for (double bad : {4503599627370495.5, -0.5, nan, inf}) {
+    const std::vector<double> xb{bad}, txb{1}, Tb{2};
+    EXPECT_THROW(validate("v", xb, txb, Tb), leadscore::InvalidInput) << bad;
+  }
+  for (double good : {4503599627370497.0, 9007199254740992.0, 3.0}) {
+    const std::vector<double> xg{good}, txg{1}, Tg{2};
+    EXPECT_NO_THROW(validate("v", xg, txg, Tg)) << good;
+  }
+  for (double w : {-1.0, nan, inf}) {
+    const std::vector<double> xw{1, 2}, txw{1, 2}, Tw{3, 3}, ww{1.0, w};
+    try {
+      BgNbdModel::fit(SummaryView{xw, txw, Tw, ww, id});
+      FAIL() << w;
+    } catch (const leadscore::InvalidInput& e) {
+      EXPECT_NE(std::string(e.what()).find("bob"), std::string::npos) << e.what();
+    }
+  }
   const std::vector<double> xn{1}, txn{NAN}, Tn{2};
   try {
     BgNbdModel::fit(SummaryView{xn, txn, Tn, {}, {}});

@@ -70,6 +70,45 @@ TEST(ParetoNbd, ReproducesPublishedCdnowFit) {
   EXPECT_NEAR(fi.standard_errors[3], 6.21, 0.3);
 }
 
+TEST(ParetoNbd, AnalyticDerivativesMatchLogSpaceLikelihood) {
+  // value against the log-space (2F1) route; gradient and Hessian against
+  // central differences of the value and of the gradient; both branches
+  // (alpha >= beta, alpha < beta), z = 0, and extreme rows
+  const std::vector<double> x{0, 1, 2, 5, 30, 0, 3, 1000, 7}, tx{0, 3, 10, 20, 30, 0, 35, 9000, 1},
+      T{38, 38, 30, 39, 30, 10, 39, 10000, 2};
+  const Compact c = compact(x, tx, T, {});
+  for (const auto& p : {std::array<double, 4>{0.55, 10.6, 0.6, 11.7}, std::array<double, 4>{1, 1, 1, 1},
+                        std::array<double, 4>{0.3, 20, 2, 3}, std::array<double, 4>{2, 3, 0.5, 8}}) {
+    Eigen::Vector4d g, gp, gm;
+    Eigen::Matrix4d H, Hp, Hm;
+    const double v = detail::pareto_nbd_ll(c, p, g, H);
+    EXPECT_NEAR(v, ParetoNbdModel::log_likelihood_sum(c, p[0], p[1], p[2], p[3]), 1e-10 * std::abs(v));
+    for (int i = 0; i < 4; ++i) {
+      auto pp = p, pm = p;
+      const double h = 1e-5 * p[i];
+      pp[i] += h;
+      pm[i] -= h;
+      const double fp = detail::pareto_nbd_ll(c, pp, gp, Hp), fm = detail::pareto_nbd_ll(c, pm, gm, Hm);
+      EXPECT_NEAR(g[i], (fp - fm) / (2 * h), 1e-6 * std::max(1.0, std::abs(g[i])));
+      for (int j = 0; j < 4; ++j)
+        EXPECT_NEAR(H(i, j), (gp[j] - gm[j]) / (2 * h), 1e-6 * std::max(1.0, std::abs(H(i, j)))) << i << j;
+    }
+  }
+}
+
+TEST(ParetoNbd, StartWhereTheSeriesIsSlowFallsBackToTheSameOptimum) {
+  // |alpha - beta| / max(alpha, beta) = 0.99 at t = 0: the Newton route
+  // declines there and the fit takes the L-BFGS route
+  const auto& cdnow = leadscore::test::cdnow_exact();
+  ParetoNbdConfig cfg;
+  cfg.initial = {0.5, 100.0, 0.5, 1.0};
+  const auto m = ParetoNbdModel::fit(SummaryView{cdnow.frequency, cdnow.recency, cdnow.T, {}, {}}, cfg);
+  EXPECT_EQ(round_to(m.params().r, 3), 0.553);
+  EXPECT_EQ(round_to(m.params().alpha, 3), 10.578);
+  EXPECT_EQ(round_to(m.params().s, 3), 0.606);
+  EXPECT_EQ(round_to(m.fit_info().log_likelihood, 1), -9595.0);
+}
+
 TEST(ParetoNbd, ExpectationMatchesRBtyd) {
   const auto& m = cdnow_fit();
   const double want[] = {0, .05077821, .09916088, .14542507, .18979930, .23247466, .27361274, .31335159, .35181024, .38909211};

@@ -75,15 +75,20 @@ inline void validate(const char* where, std::span<const double> x, std::span<con
   if (!id.empty()) detail::check_sizes(where, n, id.size(), "id");
   // Fast pass without early exits (batch predictions validate every call);
   // the row-by-row pass below only runs to name the first bad row.
-  bool ok = true;
+  // Branch-free comparisons counted in a double, so the loop vectorises: x
+  // is an integer in [0, 2^53] when rounding it to an integer
+  // ((x + 2^52) - 2^52, exact below 2^52) gives x back, or x >= 2^52 (where
+  // every double is an integer); NaN fails every comparison.
+  constexpr double two52 = 4503599627370496.0;
+  double good = 0.0;  // exact: a count below 2^53
   for (std::size_t i = 0; i < n; ++i) {
     const double xi = x[i], ti = tx[i], Ti = T[i];
-    // an integer in [0, 2^53] (so the conversion is exact and NaN fails)
-    const bool count = xi >= 0.0 && xi <= 9007199254740992.0 &&
-                       static_cast<double>(static_cast<std::int64_t>(xi)) == xi;
-    ok &= count & (ti >= 0.0) & (ti <= Ti) & (Ti <= std::numeric_limits<double>::max()) &
-          ((xi > 0.0) | (ti == 0.0));
+    const bool row_ok = (xi >= 0.0) & (xi <= 2.0 * two52) & (((xi + two52) - two52 == xi) | (xi >= two52)) &
+                        (ti >= 0.0) & (ti <= Ti) & (Ti <= std::numeric_limits<double>::max()) &
+                        ((xi > 0.0) | (ti == 0.0));
+    good += row_ok ? 1.0 : 0.0;
   }
+  bool ok = good == static_cast<double>(n);
   if (!w.empty())
     for (std::size_t i = 0; i < n; ++i) ok &= (w[i] >= 0.0) & (w[i] <= std::numeric_limits<double>::max());
   if (ok) return;
@@ -137,6 +142,12 @@ inline void validate(const char* where, const DiscreteView& v) {
 struct Compact {
   std::vector<double> x, tx, T, w;
   std::vector<std::size_t> group;
+  /// The distinct values of t_x and T (in order of first appearance), and
+  /// each row's positions in it: terms of one time (log(alpha + t), ...) can
+  /// be computed once per distinct time (summaries on a day or week grid
+  /// have a few hundred).
+  std::vector<double> times;
+  std::vector<std::uint32_t> tx_id, T_id;
   double total_weight = 0.0;
   std::size_t size() const { return x.size(); }
 };
@@ -154,6 +165,14 @@ inline std::uint64_t mix(std::uint64_t h) {  // a splitmix64 finaliser
   h *= 0x94d049bb133111ebULL;
   return h ^ (h >> 31);
 }
+/// One distinct summary row and its summed weight (weight 0: an empty slot
+/// of compact's table).
+struct CompactRow {
+  double x, tx, T, w;
+};
+inline std::uint64_t row_hash(double a, double b, double c) {
+  return mix(bits_of(a) * 0x9E3779B97F4A7C15ULL + bits_of(b) * 0xC2B2AE3D27D4EB4FULL + bits_of(c));
+}
 }  // namespace detail
 
 inline Compact compact(std::span<const double> x, std::span<const double> tx,
@@ -162,68 +181,104 @@ inline Compact compact(std::span<const double> x, std::span<const double> tx,
   // Merge identical rows in one hashing pass first, then sort only the
   // distinct rows: summaries repeat heavily (1M customers of daily data have
   // about 100k distinct rows), and sorting all n rows dominated large fits.
-  // Adding 0.0 folds -0.0 into 0.0, as == does.
-  // The table grows with the distinct keys, not the rows, so it stays in
-  // cache when rows repeat.
-  constexpr std::uint32_t empty = 0xFFFFFFFFu;
-  std::vector<std::uint32_t> slots(1024, empty);
-  std::size_t mask = slots.size() - 1;
-  std::vector<std::size_t> first;   // a row of each distinct key
-  std::vector<std::uint64_t> hash;  // its hash, for growing the table
-  std::vector<double> weight;       // the summed weight of each distinct key
+  // The key lives in its slot (one cache line per probe) and the slots of a
+  // block of rows are prefetched before any is probed, so the misses
+  // overlap instead of costing one round trip per row. The table grows with
+  // the distinct keys, not the rows. Adding 0.0 folds -0.0 into 0.0, as ==
+  // does.
+  using detail::CompactRow;
+  constexpr std::uint32_t empty_id = 0xFFFFFFFFu;
+  std::vector<CompactRow> table(1024, CompactRow{0.0, 0.0, 0.0, 0.0});
+  std::size_t mask = table.size() - 1, used = 0;
   double total_weight = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double wi = w.empty() ? 1.0 : w[i];
-    if (wi == 0.0) continue;
-    total_weight += wi;
-    const double a = x[i] + 0.0, b = tx[i] + 0.0, c = T[i] + 0.0;
-    const std::uint64_t h =
-        detail::mix(detail::bits_of(a) ^ detail::mix(detail::bits_of(b) ^ detail::mix(detail::bits_of(c))));
-    for (std::size_t p = h & mask;; p = (p + 1) & mask) {
-      const std::uint32_t k = slots[p];
-      if (k == empty) {
-        slots[p] = static_cast<std::uint32_t>(first.size());
-        first.push_back(i);
-        hash.push_back(h);
-        weight.push_back(wi);
-        break;
-      }
-      const std::size_t j = first[k];
-      if (hash[k] == h && x[j] == a && tx[j] == b && T[j] == c) {
-        weight[k] += wi;
-        break;
-      }
+  // rows go in blocks: hash the block and prefetch its slots, then insert
+  constexpr std::size_t block = 32;
+  std::uint64_t hash[block];
+  for (std::size_t i0 = 0; i0 < n; i0 += block) {
+    const std::size_t m = std::min(block, n - i0);
+    for (std::size_t j = 0; j < m; ++j) {
+      hash[j] = detail::row_hash(x[i0 + j] + 0.0, tx[i0 + j] + 0.0, T[i0 + j] + 0.0);
+      __builtin_prefetch(&table[hash[j] & mask]);
     }
-    if (2 * first.size() > slots.size()) {  // keep the load under one half
-      slots.assign(2 * slots.size(), empty);
-      mask = slots.size() - 1;
-      for (std::uint32_t k = 0; k < first.size(); ++k) {
-        std::size_t p = hash[k] & mask;
-        while (slots[p] != empty) p = (p + 1) & mask;
-        slots[p] = k;
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::size_t i = i0 + j;
+      const double wi = w.empty() ? 1.0 : w[i];
+      if (wi == 0.0) continue;
+      total_weight += wi;
+      const double a = x[i] + 0.0, b = tx[i] + 0.0, c = T[i] + 0.0;
+      for (std::size_t p = hash[j] & mask;; p = (p + 1) & mask) {
+        CompactRow& slot = table[p];
+        if (slot.w == 0.0) {
+          slot = CompactRow{a, b, c, wi};
+          ++used;
+          break;
+        }
+        if (slot.x == a && slot.tx == b && slot.T == c) {
+          slot.w += wi;
+          break;
+        }
+      }
+      if (2 * used > table.size()) {  // keep the load under one half
+        std::vector<CompactRow> old(2 * table.size(), CompactRow{0.0, 0.0, 0.0, 0.0});
+        old.swap(table);
+        mask = table.size() - 1;
+        for (const CompactRow& r : old) {
+          if (r.w == 0.0) continue;
+          std::size_t p = detail::row_hash(r.x, r.tx, r.T) & mask;
+          while (table[p].w != 0.0) p = (p + 1) & mask;
+          table[p] = r;
+        }
       }
     }
   }
-  std::vector<std::uint32_t> order(first.size());
-  std::iota(order.begin(), order.end(), std::uint32_t{0});
-  std::sort(order.begin(), order.end(), [&](std::uint32_t p, std::uint32_t q) {
-    const std::size_t i = first[p], j = first[q];
-    if (x[i] != x[j]) return x[i] < x[j];
-    if (tx[i] != tx[j]) return tx[i] < tx[j];
-    return T[i] < T[j];
+  std::vector<CompactRow> rows;
+  rows.reserve(used);
+  for (const CompactRow& r : table)
+    if (r.w != 0.0) rows.push_back(r);
+  std::sort(rows.begin(), rows.end(), [](const CompactRow& p, const CompactRow& q) {
+    if (p.x != q.x) return p.x < q.x;
+    if (p.tx != q.tx) return p.tx < q.tx;
+    return p.T < q.T;
   });
   Compact c;
   c.total_weight = total_weight;
-  c.x.reserve(order.size()), c.tx.reserve(order.size()), c.T.reserve(order.size()), c.w.reserve(order.size());
-  for (std::uint32_t k : order) {
-    const std::size_t i = first[k];
-    if (c.x.empty() || c.x.back() != x[i]) c.group.push_back(c.x.size());
-    c.x.push_back(x[i] + 0.0);
-    c.tx.push_back(tx[i] + 0.0);
-    c.T.push_back(T[i] + 0.0);
-    c.w.push_back(weight[k]);
+  c.x.reserve(rows.size()), c.tx.reserve(rows.size()), c.T.reserve(rows.size()), c.w.reserve(rows.size());
+  for (const CompactRow& r : rows) {
+    if (c.x.empty() || c.x.back() != r.x) c.group.push_back(c.x.size());
+    c.x.push_back(r.x);
+    c.tx.push_back(r.tx);
+    c.T.push_back(r.T);
+    c.w.push_back(r.w);
   }
   c.group.push_back(c.x.size());
+  // index the times (a small open-addressing table: times repeat heavily)
+  std::vector<std::uint32_t> slots(64, empty_id);
+  std::size_t tmask = slots.size() - 1;
+  auto id_of = [&](double t) {
+    for (std::size_t p = detail::mix(detail::bits_of(t)) & tmask;; p = (p + 1) & tmask) {
+      if (slots[p] == empty_id) {
+        slots[p] = static_cast<std::uint32_t>(c.times.size());
+        c.times.push_back(t);
+        if (2 * c.times.size() > slots.size()) {
+          slots.assign(2 * slots.size(), empty_id);
+          tmask = slots.size() - 1;
+          for (std::uint32_t k = 0; k < c.times.size(); ++k) {
+            std::size_t q = detail::mix(detail::bits_of(c.times[k])) & tmask;
+            while (slots[q] != empty_id) q = (q + 1) & tmask;
+            slots[q] = k;
+          }
+        }
+        return static_cast<std::uint32_t>(c.times.size() - 1);
+      }
+      if (c.times[slots[p]] == t) return slots[p];
+    }
+  };
+  c.tx_id.resize(c.size());
+  c.T_id.resize(c.size());
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    c.tx_id[i] = id_of(c.tx[i]);
+    c.T_id[i] = id_of(c.T[i]);
+  }
   return c;
 }
 

@@ -30,8 +30,9 @@ namespace leadscore::churn {
 /// params struct (e.g. r, alpha, a, b) and are on the natural scale.
 struct FitInfo {
   bool converged = false;
-  /// Newton fits (fit_newton: BG/NBD, MBG/NBD, BG/BB, Gamma-Gamma): Newton
-  /// iterations (<= max_iterations). L-BFGS fits (Pareto/NBD): L-BFGS
+  /// Newton fits (fit_newton: every model; Pareto/NBD where its series
+  /// converge fast): Newton iterations (<= max_iterations). L-BFGS fits
+  /// (Pareto/NBD's fallback): L-BFGS
   /// iterations (at most max_iterations; when the line search stops early, the
   /// objective evaluations so far) + Newton polishing steps (<= 20).
   int iterations = 0;
