@@ -52,21 +52,28 @@ PreparedColumn fit_numeric(const ColumnView& col, const ColumnSpec& spec) {
   }
   if (v.empty())
     throw InvalidInput("features: column '" + c.name + "' has no value in the training data");
-  // Selection, not sorting: a million-row column costs one linear pass per quantile.
-  std::vector<double> work = v;
+  // Selection, not sorting: a million-row column costs one linear pass per
+  // quantile. It permutes v in place, which is fine: v is rewritten below and
+  // what is computed from it afterwards does not depend on the order.
   if (spec.clip_quantile > 0) {
-    c.clip_low = detail::quantile_select(work, spec.clip_quantile);
-    c.clip_high = detail::quantile_select(work, 1 - spec.clip_quantile);
+    c.clip_low = detail::quantile_select(v, spec.clip_quantile);
+    c.clip_high = detail::quantile_select(v, 1 - spec.clip_quantile);
   }
-  const double median = detail::quantile_select(work, 0.5);
-  std::vector<double>().swap(work);
+  const double median = detail::quantile_select(v, 0.5);
   c.fill = spec.missing == MissingPolicy::fill && spec.fill_value == spec.fill_value
                ? spec.fill_value
                : median;
   c.has_indicator = spec.missing == MissingPolicy::indicator && any_missing;
+  (void)pre(c, c.fill, 0);
+  if (spec.scaling == Scaling::none) {
+    // Only the log1p check needs the values: no second pass otherwise.
+    for (std::size_t i = 0; spec.log1p && i < col.numbers.size(); ++i)
+      if (col.numbers[i] == col.numbers[i]) (void)pre(c, col.numbers[i], i);
+    c.width = 1 + (c.has_indicator ? 1 : 0);
+    return c;
+  }
   for (std::size_t i = 0, k = 0; i < col.numbers.size(); ++i)
     if (col.numbers[i] == col.numbers[i]) v[k++] = pre(c, col.numbers[i], i);
-  (void)pre(c, c.fill, 0);
   switch (spec.scaling) {
     case Scaling::none:
       break;
