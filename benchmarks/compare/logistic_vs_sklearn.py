@@ -2,7 +2,7 @@
 """Logistic regression, leadscore against scikit-learn, in the same run.
 
 1. Speed: simulated leads (default 1M rows x 50 numeric features). leadscore's
-   LogisticScorer (Newton, from a DataFrame: preparation included) against
+   LogisticScorer (Newton and L-BFGS, from a DataFrame: preparation included) against
    scikit-learn's LogisticRegression(solver="lbfgs") on the same numbers as a
    numpy array; both with C = 1 / l2 = 1. Prints the median fit times, their
    ratio, and both training log losses (the target is equal log loss), then
@@ -57,6 +57,8 @@ def speed(rows: int, features: int, repeat: int) -> None:
     y = (rng.random(rows) < 1 / (1 + np.exp(-(x @ beta - 1)))).astype(float)
     df = pd.DataFrame(x, columns=[f"f{j}" for j in range(features)])
     ours_t, ours = median_time(lambda: leadscore.LogisticScorer(l2=1.0, scaling="none", tol=1e-6).fit(df, y), repeat)
+    lb_t, lb = median_time(
+        lambda: leadscore.LogisticScorer(l2=1.0, scaling="none", tol=1e-6, solver="lbfgs").fit(df, y), repeat)
     sk_t, sk = median_time(lambda: LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(x, y), repeat)
     with threadpool_limits(1):  # leadscore fits on one core: compare per core too
         sk1_t, _ = median_time(lambda: LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(x, y), repeat)
@@ -65,9 +67,12 @@ def speed(rows: int, features: int, repeat: int) -> None:
     print(f"fit {rows} rows x {features} features (median of {repeat}):")
     print(f"  leadscore newton   {ours_t:8.3f} s   log loss {log_loss(y, p_ours):.8f}  "
           f"iterations {ours.fit_info_['iterations']}")
+    print(f"  leadscore lbfgs    {lb_t:8.3f} s   log loss {log_loss(y, lb.predict_proba(df)[:, 1]):.8f}  "
+          f"iterations {lb.fit_info_['iterations']}")
     print(f"  sklearn lbfgs      {sk_t:8.3f} s   log loss {log_loss(y, p_sk):.8f}  iterations {sk.n_iter_[0]}")
     print(f"  sklearn lbfgs, 1 BLAS thread {sk1_t:8.3f} s")
-    print(f"  ratio sklearn / leadscore: {sk_t / ours_t:.2f}x (1 thread: {sk1_t / ours_t:.2f}x)")
+    print(f"  ratio sklearn / leadscore newton: {sk_t / ours_t:.2f}x (1 thread: {sk1_t / ours_t:.2f}x)")
+    print(f"  ratio sklearn / leadscore lbfgs:  {sk_t / lb_t:.2f}x (1 thread: {sk1_t / lb_t:.2f}x)")
     ps_t, _ = median_time(lambda: ours.predict_proba(df), repeat)
     sks_t, _ = median_time(lambda: sk.predict_proba(x), repeat)
     print(f"predict_proba {rows} rows: leadscore {ps_t:.3f} s ({rows / ps_t / 1e6:.1f} M rows/s, from a DataFrame), "

@@ -41,32 +41,33 @@ PreparedColumn fit_numeric(const ColumnView& col, const ColumnSpec& spec) {
   c.name = col.name;
   c.kind = ColumnKind::numeric;
   c.spec = spec;
-  std::vector<double> v;
-  v.reserve(col.numbers.size());
-  bool any_missing = false;
-  for (double x : col.numbers) {
-    if (x == x)
-      v.push_back(x);
-    else
-      any_missing = true;
-  }
-  if (v.empty())
+  std::size_t count = 0;
+  for (double x : col.numbers) count += x == x ? 1 : 0;
+  const bool any_missing = count < col.numbers.size();
+  if (count == 0)
     throw InvalidInput("features: column '" + c.name + "' has no value in the training data");
-  // Selection, not sorting: a million-row column costs one linear pass per quantile.
-  std::vector<double> work = v;
+  // Exact quantiles in one streaming pass each, without copying the column.
   if (spec.clip_quantile > 0) {
-    c.clip_low = detail::quantile_select(work, spec.clip_quantile);
-    c.clip_high = detail::quantile_select(work, 1 - spec.clip_quantile);
+    c.clip_low = detail::quantile_streaming(col.numbers, count, spec.clip_quantile);
+    c.clip_high = detail::quantile_streaming(col.numbers, count, 1 - spec.clip_quantile);
   }
-  const double median = detail::quantile_select(work, 0.5);
-  std::vector<double>().swap(work);
+  const double median = detail::quantile_streaming(col.numbers, count, 0.5);
   c.fill = spec.missing == MissingPolicy::fill && spec.fill_value == spec.fill_value
                ? spec.fill_value
                : median;
   c.has_indicator = spec.missing == MissingPolicy::indicator && any_missing;
-  for (std::size_t i = 0, k = 0; i < col.numbers.size(); ++i)
-    if (col.numbers[i] == col.numbers[i]) v[k++] = pre(c, col.numbers[i], i);
   (void)pre(c, c.fill, 0);
+  if (spec.scaling == Scaling::none) {
+    // Only the log1p check needs the values: no copy otherwise.
+    for (std::size_t i = 0; spec.log1p && i < col.numbers.size(); ++i)
+      if (col.numbers[i] == col.numbers[i]) (void)pre(c, col.numbers[i], i);
+    c.width = 1 + (c.has_indicator ? 1 : 0);
+    return c;
+  }
+  std::vector<double> v;
+  v.reserve(count);
+  for (std::size_t i = 0; i < col.numbers.size(); ++i)
+    if (col.numbers[i] == col.numbers[i]) v.push_back(pre(c, col.numbers[i], i));
   switch (spec.scaling) {
     case Scaling::none:
       break;

@@ -6,9 +6,12 @@
 #include <Eigen/Cholesky>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <thread>
+#include <vector>
 
 #include "leadscore/core/error.hpp"
 #include "util.hpp"
@@ -25,6 +28,32 @@ double log1pexp(double z) noexcept {
   return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
 }
 
+// Rows are processed in fixed chunks whose partial sums are added in chunk
+// order, so that the result does not depend on how many threads ran them.
+constexpr Index kChunk = 1 << 16;
+
+Index chunk_count(Index n) { return std::max<Index>(1, (n + kChunk - 1) / kChunk); }
+
+// Runs fn(chunk, first row, rows) for every chunk, on up to as many threads
+// as there are cores (the calling thread included).
+template <class Fn>
+void for_each_chunk(Index n, Fn&& fn) {
+  const Index chunks = chunk_count(n);
+  const auto threads = static_cast<Index>(
+      std::min<Index>(chunks, std::max(1u, std::thread::hardware_concurrency())));
+  std::atomic<Index> next{0};
+  auto work = [&] {
+    for (Index k; (k = next.fetch_add(1)) < chunks;) {
+      const Index s = k * kChunk;
+      fn(k, s, std::min(kChunk, n - s));
+    }
+  };
+  std::vector<std::thread> pool;
+  for (Index t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+}
+
 // The weighted data term and its pieces at (b, beta): fills z = X beta + b,
 // r = w (p - y); returns sum w (log(1 + e^z) - y z).
 struct Problem {
@@ -35,28 +64,34 @@ struct Problem {
   bool intercept;
   mutable VectorXd z, r;
 
-  double data_loss(double b, const VectorXd& beta) const {
-    z.noalias() = x * beta;
-    z.array() += b;
-    double loss = 0;
-    r.resize(z.size());
-    for (Index i = 0; i < z.size(); ++i) {
-      loss += w[i] * (log1pexp(z[i]) - y[i] * z[i]);
-      r[i] = w[i] * (sigmoid(z[i]) - y[i]);
-    }
-    return loss;
-  }
-  // Objective and gradient over theta = (b, beta); uses r from data_loss.
+  // Objective and gradient over theta = (b, beta), in one pass over the rows.
   double objective(const VectorXd& theta, VectorXd& grad) const {
-    const Index p = theta.size() - 1;
+    const Index n = x.rows(), p = theta.size() - 1;
     const double b = intercept ? theta[0] : 0.0;
     const VectorXd beta = theta.tail(p);
-    const double loss = data_loss(b, beta) + 0.5 * l2 * beta.squaredNorm();
-    grad.resize(theta.size());
-    grad[0] = intercept ? r.sum() : 0.0;
-    grad.tail(p).noalias() = x.transpose() * r;
+    z.resize(n);
+    r.resize(n);
+    const Index chunks = chunk_count(n);
+    Eigen::MatrixXd part(p + 2, chunks);  // per chunk: gradient, then loss
+    for_each_chunk(n, [&](Index k, Index s, Index len) {
+      auto zs = z.segment(s, len);
+      auto rs = r.segment(s, len);
+      zs.noalias() = x.middleRows(s, len) * beta;
+      double loss = 0;
+      for (Index i = s; i < s + len; ++i) {
+        z[i] += b;
+        loss += w[i] * (log1pexp(z[i]) - y[i] * z[i]);
+        r[i] = w[i] * (sigmoid(z[i]) - y[i]);
+      }
+      auto pk = part.col(k);
+      pk[0] = rs.sum();
+      pk.segment(1, p).noalias() = x.middleRows(s, len).transpose() * rs;
+      pk[p + 1] = loss;
+    });
+    grad = part.topRows(p + 1).rowwise().sum();
+    if (!intercept) grad[0] = 0.0;
     grad.tail(p) += l2 * beta;
-    return loss;
+    return part.row(p + 1).sum() + 0.5 * l2 * beta.squaredNorm();
   }
 };
 
@@ -80,6 +115,7 @@ void check_inputs(const Matrix& x, std::span<const double> y, std::span<const do
     throw InvalidInput("LogisticModel::fit: class weights must be > 0");
   if (c.max_iterations < 1) throw InvalidInput("LogisticModel::fit: max_iterations must be >= 1");
   if (!(c.tolerance > 0)) throw InvalidInput("LogisticModel::fit: tolerance must be > 0");
+  if (x.allFinite()) return;
   for (Index j = 0; j < x.cols(); ++j)
     for (Index i = 0; i < x.rows(); ++i)
       if (!std::isfinite(x(i, j)))
@@ -94,25 +130,34 @@ void newton(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitRepo
   const Index n = pr.x.rows(), p = pr.x.cols();
   VectorXd grad;
   double f = pr.objective(theta, grad);
-  Eigen::MatrixXd h(p + 1, p + 1), block;
+  Eigen::MatrixXd h(p + 1, p + 1);
   VectorXd d(n), root(n);
   for (rep.iterations = 0; rep.iterations < c.max_iterations; ++rep.iterations) {
     rep.gradient_norm = grad.cwiseAbs().maxCoeff();
     if (rep.gradient_norm <= gtol) break;
-    for (Index i = 0; i < n; ++i) {
-      const double q = sigmoid(pr.z[i]);
-      d[i] = pr.w[i] * q * (1 - q);
-      root[i] = std::sqrt(d[i]);
-    }
+    // H = X^T diag(d) X, summed per chunk (lower triangle) in sub-blocks of
+    // rows so that no n x p temporary is made.
+    std::vector<Eigen::MatrixXd> parts(static_cast<std::size_t>(chunk_count(n)));
+    for_each_chunk(n, [&](Index k, Index s, Index len) {
+      Eigen::MatrixXd& hk = parts[static_cast<std::size_t>(k)];
+      hk.setZero(p + 1, p + 1);
+      Eigen::MatrixXd block;
+      constexpr Index kBlock = 4096;
+      for (Index t = s; t < s + len; t += kBlock) {
+        const Index m = std::min(kBlock, s + len - t);
+        for (Index i = t; i < t + m; ++i) {
+          const double q = sigmoid(pr.z[i]);
+          d[i] = pr.w[i] * q * (1 - q);
+          root[i] = std::sqrt(d[i]);
+        }
+        const auto xb = pr.x.middleRows(t, m);
+        block = xb.array().colwise() * root.segment(t, m).array();
+        hk.bottomRightCorner(p, p).selfadjointView<Eigen::Lower>().rankUpdate(block.transpose());
+        hk.block(1, 0, p, 1).noalias() += xb.transpose() * d.segment(t, m);
+      }
+    });
     h.setZero();
-    constexpr Index kBlock = 4096;
-    for (Index s = 0; s < n; s += kBlock) {
-      const Index len = std::min(kBlock, n - s);
-      const auto xb = pr.x.middleRows(s, len);
-      block = xb.array().colwise() * root.segment(s, len).array();
-      h.bottomRightCorner(p, p).selfadjointView<Eigen::Lower>().rankUpdate(block.transpose());
-      h.block(1, 0, p, 1).noalias() += xb.transpose() * d.segment(s, len);
-    }
+    for (const auto& hk : parts) h += hk;
     h(0, 0) = pr.intercept ? d.sum() : 1.0;
     if (!pr.intercept) h.block(1, 0, p, 1).setZero();
     h.bottomRightCorner(p, p).diagonal().array() += pr.l2 + 1e-12;

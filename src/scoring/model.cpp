@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "leadscore/core/error.hpp"
 
@@ -24,6 +25,33 @@ TableView row_view(const TableView& table, std::size_t row) {
     cols.push_back(std::move(v));
   }
   return TableView(std::move(cols));
+}
+
+// When every feature is a numeric column passed through unchanged (no
+// scaling, clipping, log1p or missing values) and the table's columns lie one
+// after another in memory (as in a pandas DataFrame of one float64 block),
+// the table already is the column-major design matrix: borrow it instead of
+// copying it. Returns nullopt otherwise.
+std::optional<Eigen::Map<const Eigen::MatrixXd>> borrowed_design(const FeatureMap& features,
+                                                                 const TableView& table) {
+  const std::size_t n = table.rows();
+  const double* base = nullptr;
+  std::size_t j = 0;
+  for (const auto& c : features.columns()) {
+    const bool identity = c.kind == ColumnKind::numeric && c.width == 1 &&
+                          c.spec.scaling == Scaling::none && !c.spec.log1p && !c.has_indicator &&
+                          std::isinf(c.clip_low) && std::isinf(c.clip_high);
+    const ColumnView* col = table.find(c.name);
+    if (!identity || col == nullptr || col->kind != ColumnKind::numeric) return std::nullopt;
+    if (j == 0) base = col->numbers.data();
+    if (col->numbers.data() != base + j * n) return std::nullopt;
+    ++j;
+  }
+  if (base == nullptr) return std::nullopt;
+  Eigen::Map<const Eigen::MatrixXd> x(base, static_cast<Eigen::Index>(n),
+                                      static_cast<Eigen::Index>(j));
+  if (x.hasNaN()) return std::nullopt;  // missing values are filled: transform
+  return x;
 }
 
 }  // namespace
@@ -90,7 +118,12 @@ PredictiveModel PredictiveModel::fit(const TableView& table, std::span<const dou
   switch (config.kind) {
     case ModelKind::logistic: {
       features = FeatureMap::fit(table, fc);
-      const Eigen::MatrixXd x = features->transform(table);
+      Eigen::MatrixXd copy;
+      auto borrowed = borrowed_design(*features, table);
+      if (!borrowed) copy = features->transform(table);
+      const Eigen::Ref<const Eigen::MatrixXd> x = borrowed
+                                                      ? Eigen::Ref<const Eigen::MatrixXd>(*borrowed)
+                                                      : Eigen::Ref<const Eigen::MatrixXd>(copy);
       auto m = LogisticModel::fit(x, y, config.logistic);
       if (config.calibration != Calibration::none) m.decision_function(x, raw);
       scorer = std::move(m);

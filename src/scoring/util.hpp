@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -37,6 +38,50 @@ inline double quantile_select(std::vector<double>& v, double q) {
   const double a = v[lo];
   if (lo + 1 >= v.size()) return a;
   const double b = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
+  return a + (pos - static_cast<double>(lo)) * (b - a);
+}
+
+/// The same q-quantile as quantile_select over the non-NaN values of x
+/// (`count` of them), without copying x: pivots around the wanted rank are
+/// taken from a fixed, evenly spaced sample; one pass counts the values below
+/// and keeps the few between them, and the selection runs on those. Falls
+/// back to a full copy when the sample's bracket misses the rank.
+inline double quantile_streaming(std::span<const double> x, std::size_t count, double q) {
+  auto full = [&] {
+    std::vector<double> v;
+    v.reserve(count);
+    for (double a : x)
+      if (a == a) v.push_back(a);
+    return quantile_select(v, q);
+  };
+  if (count < (1u << 16)) return full();
+  const std::size_t step = x.size() / 8192;
+  std::vector<double> sample;
+  for (std::size_t i = 0; i < x.size(); i += step)
+    if (x[i] == x[i]) sample.push_back(x[i]);
+  std::sort(sample.begin(), sample.end());
+  const double pos = q * static_cast<double>(count - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  const double ns = static_cast<double>(sample.size());
+  const double at = q * ns, margin = 4 * std::sqrt(ns) + 2;
+  const double inf = std::numeric_limits<double>::infinity();
+  const double low = at - margin <= 0 ? -inf : sample[static_cast<std::size_t>(at - margin)];
+  const double high = at + margin >= ns - 1 ? inf : sample[static_cast<std::size_t>(at + margin)];
+  std::size_t below = 0;
+  std::vector<double> mid;
+  for (double a : x) {
+    if (a < low)
+      ++below;
+    else if (a <= high)
+      mid.push_back(a);  // NaN fails both tests
+  }
+  const std::size_t last = std::min(lo + 1, count - 1);
+  if (below > lo || below + mid.size() <= last) return full();
+  const auto k = static_cast<std::ptrdiff_t>(lo - below);
+  std::nth_element(mid.begin(), mid.begin() + k, mid.end());
+  const double a = mid[static_cast<std::size_t>(k)];
+  if (lo + 1 >= count) return a;
+  const double b = *std::min_element(mid.begin() + k + 1, mid.end());
   return a + (pos - static_cast<double>(lo)) * (b - a);
 }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "../../src/scoring/util.hpp"
 #include "leadscore/core/error.hpp"
 #include "leadscore/scoring/features.hpp"
 #include "predictive_test_data.hpp"
@@ -109,4 +110,25 @@ TEST(ScoringFeatures, RejectsMissingAndMistypedColumns) {
   FeatureConfig bad;
   bad.defaults.buckets = 1;
   EXPECT_THROW((void)FeatureMap::fit(t.view(), bad), InvalidInput);
+}
+
+// The streaming quantile (sampled pivots, one pass) must equal full selection
+// exactly, missing values skipped, ties and skew included; large columns only
+// take that path, so the column here is large.
+TEST(ScoringFeatures, StreamingQuantilesEqualFullSelection) {
+  std::vector<double> x(300000);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double u = std::sin(static_cast<double>(i) * 12.9898) * 43758.5453;
+    x[i] = i % 7 == 0 ? std::nan("") : i % 5 == 0 ? 3.0 : std::exp(u - std::floor(u)) * 10;
+  }
+  std::size_t count = 0;
+  for (double v : x) count += v == v ? 1 : 0;
+  for (double q : {0.0, 1e-6, 0.01, 0.2, 0.5, 0.77, 0.99, 1.0}) {
+    std::vector<double> kept;
+    for (double v : x)
+      if (v == v) kept.push_back(v);
+    EXPECT_EQ(scoring::detail::quantile_streaming(x, count, q),
+              scoring::detail::quantile_select(kept, q))
+        << "q = " << q;
+  }
 }

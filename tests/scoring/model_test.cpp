@@ -137,3 +137,31 @@ TEST(ScoringArchive, RejectsOtherAndDamagedFiles) {
   EXPECT_THROW((void)predictive_from_bytes(bytes.substr(0, bytes.size() / 2)), SerializationError);
   EXPECT_THROW((void)load_predictive("/nonexistent/dir/m.model"), SerializationError);
 }
+
+// Columns lying one after another in one buffer (a pandas float64 block) are
+// used as the design matrix in place; the fit must equal the copied one, and a
+// missing value must still be filled (the in-place path is then not taken).
+TEST(ScoringModel, LogisticFitsAdjacentColumnsInPlaceLikeCopies) {
+  const std::size_t n = 2000;
+  std::vector<double> block(2 * n), y(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    block[i] = std::sin(0.37 * static_cast<double>(i));
+    block[n + i] = std::cos(0.11 * static_cast<double>(i * i % 97));
+    y[i] = block[i] - 0.5 * block[n + i] + std::sin(static_cast<double>(i)) > 0 ? 1.0 : 0.0;
+  }
+  PredictiveConfig c;
+  c.features.defaults.scaling = Scaling::none;
+  auto fit = [&](const double* a, const double* b) {
+    TableView t({ColumnView{"a", ColumnKind::numeric, {a, n}, {}, {}},
+                 ColumnView{"b", ColumnKind::numeric, {b, n}, {}, {}}});
+    return PredictiveModel::fit(t, y, c);
+  };
+  const std::vector<double> a(block.begin(), block.begin() + n), b(block.begin() + n, block.end());
+  const auto in_place = std::get<LogisticModel>(fit(block.data(), block.data() + n).scorer());
+  const auto copied = std::get<LogisticModel>(fit(a.data(), b.data()).scorer());
+  EXPECT_EQ(in_place.coefficients(), copied.coefficients());
+  EXPECT_EQ(in_place.intercept(), copied.intercept());
+  block[5] = std::nan("");
+  const auto filled = std::get<LogisticModel>(fit(block.data(), block.data() + n).scorer());
+  EXPECT_TRUE(filled.coefficients().allFinite());
+}
