@@ -13,7 +13,7 @@ namespace leadscore::cli {
 
 void demo_predictive_section(const std::filesystem::path& data_dir) {
   using namespace leadscore::scoring;
-  fmt::print("\n== predictive lead scoring: X Education leads ==\n");
+  fmt::print("\n== Predictive lead scoring: X Education leads ==\n");
   const DataTable leads =
       read_table((data_dir / "leads" / "Leads.csv").string(), {}, {.missing_values = {"Select"}});
   const auto y = binary_target(leads.view().column("Converted"));
