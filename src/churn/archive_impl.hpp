@@ -1,7 +1,7 @@
 #pragma once
-// Private to src/: the record every model is stored as, and the framing
-// (header line, temp-file + rename). Shared by src/churn/archive.cpp and
-// src/value/archive.cpp.
+// Private to src/: the record every BTYD and spend model is stored as.
+// Shared by src/churn/archive.cpp and src/value/archive.cpp; the framing is
+// src/io/model_archive.hpp.
 
 #include <bit>
 #include <cstdint>
@@ -12,19 +12,15 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/archive/archive_exception.hpp>
-#include <boost/archive/text_iarchive.hpp>
-#include <boost/archive/text_oarchive.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <boost/serialization/version.hpp>
 
+#include "../io/model_archive.hpp"
 #include "leadscore/churn/fit.hpp"
 #include "leadscore/core/error.hpp"
 
 namespace leadscore::archive_detail {
-
-inline constexpr int kFormatVersion = 1;
 
 // Doubles travel as bit patterns: text archives print NaN/inf in a way they
 // cannot read back, and bits give an exact round trip.
@@ -96,67 +92,12 @@ inline churn::FitInfo fit_info(const Record& r) {
   return fi;
 }
 
-inline std::string encode(std::string_view kind, const Record& rec) {
-  std::ostringstream os;
-  os << "leadscore-model " << kind << ' ' << kFormatVersion << '\n';
-  {
-    boost::archive::text_oarchive oa(os);
-    oa << rec;
-  }
-  return os.str();
-}
-
+/// The framing's decode, then a check that the record has the model's
+/// number of parameters.
 inline Record decode(std::string_view kind, std::string_view bytes, std::size_t n_params) {
-  std::istringstream is{std::string(bytes)};
-  std::string magic, got;
-  int version = 0;
-  if (!(is >> magic >> got >> version) || magic != "leadscore-model")
-    throw SerializationError("load: not a leadscore model file");
-  if (got != kind)
-    throw SerializationError("load: file holds a '" + got + "' model, expected '" + std::string(kind) + "'");
-  if (version < 1 || version > kFormatVersion)
-    throw SerializationError("load: unsupported format version " + std::to_string(version));
-  Record rec;
-  try {
-    boost::archive::text_iarchive ia(is);
-    ia >> rec;
-  } catch (const boost::archive::archive_exception& e) {
-    throw SerializationError(std::string("load: damaged archive: ") + e.what());
-  } catch (const std::exception& e) {
-    throw SerializationError(std::string("load: damaged archive: ") + e.what());
-  }
+  Record rec = decode<Record>(kind, bytes);
   if (rec.params.size() != n_params) throw SerializationError("load: wrong number of parameters");
   return rec;
-}
-
-inline void write_file(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw SerializationError("save: cannot open " + tmp + " for writing");
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      out.close();
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw SerializationError("save: write to " + tmp + " failed");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw SerializationError("save: cannot rename to " + path);
-  }
-}
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw SerializationError("load: cannot open " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 /// Rebuild a model; parameter validation failures become SerializationError.

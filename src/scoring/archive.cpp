@@ -1,9 +1,6 @@
 // Boost.Serialization of predictive scorers; see leadscore/scoring/archive.hpp.
 #include "leadscore/scoring/archive.hpp"
 
-#include <boost/archive/archive_exception.hpp>
-#include <boost/archive/text_iarchive.hpp>
-#include <boost/archive/text_oarchive.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <boost/serialization/version.hpp>
@@ -12,7 +9,7 @@
 #include <cstdint>
 #include <sstream>
 
-#include "../churn/archive_impl.hpp"
+#include "../io/model_archive.hpp"
 #include "leadscore/core/error.hpp"
 
 namespace leadscore::scoring::archive {
@@ -99,7 +96,6 @@ namespace {
 
 using namespace archive;
 constexpr std::string_view kKind = "predictive";
-constexpr int kVersion = 1;
 
 ModelRec record(const PredictiveModel& m) {
   ModelRec r;
@@ -238,35 +234,10 @@ PredictiveModel rebuild(const ModelRec& r) {
 
 }  // namespace
 
-std::string to_bytes(const PredictiveModel& model) {
-  std::ostringstream os;
-  os << "leadscore-model " << kKind << ' ' << kVersion << '\n';
-  {
-    boost::archive::text_oarchive oa(os);
-    const ModelRec r = record(model);
-    oa << r;
-  }
-  return os.str();
-}
+std::string to_bytes(const PredictiveModel& model) { return archive_detail::encode(kKind, record(model)); }
 
 PredictiveModel predictive_from_bytes(std::string_view bytes) {
-  std::istringstream is{std::string(bytes)};
-  std::string magic, got;
-  int version = 0;
-  if (!(is >> magic >> got >> version) || magic != "leadscore-model")
-    throw SerializationError("load: not a leadscore model file");
-  if (got != kKind)
-    throw SerializationError("load: file holds a '" + got + "' model, expected '" +
-                             std::string(kKind) + "'");
-  if (version < 1 || version > kVersion)
-    throw SerializationError("load: unsupported format version " + std::to_string(version));
-  ModelRec r;
-  try {
-    boost::archive::text_iarchive ia(is);
-    ia >> r;
-  } catch (const std::exception& e) {
-    throw SerializationError(std::string("load: damaged archive: ") + e.what());
-  }
+  const auto r = archive_detail::decode<ModelRec>(kKind, bytes);
   try {
     return rebuild(r);
   } catch (const SerializationError&) {

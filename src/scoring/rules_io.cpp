@@ -11,12 +11,11 @@
 #include <optional>
 #include <sstream>
 
-#include <boost/archive/archive_exception.hpp>
-#include <boost/archive/text_iarchive.hpp>
-#include <boost/archive/text_oarchive.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <boost/serialization/version.hpp>
+
+#include "../io/model_archive.hpp"
 
 namespace leadscore::scoring {
 namespace {
@@ -58,39 +57,8 @@ struct StateRecord {
   }
 };
 
-constexpr int format_version = 1;
-
-template <class Record>
-std::string encode(std::string_view kind, const Record& rec) {
-  std::ostringstream os;
-  os << "leadscore-model " << kind << ' ' << format_version << '\n';
-  {
-    boost::archive::text_oarchive oa(os);
-    oa << rec;
-  }
-  return os.str();
-}
-
-template <class Record>
-Record decode(std::string_view kind, std::string_view bytes) {
-  std::istringstream is{std::string(bytes)};
-  std::string magic, got;
-  int version = 0;
-  if (!(is >> magic >> got >> version) || magic != "leadscore-model")
-    throw SerializationError("load: not a leadscore model file");
-  if (got != kind)
-    throw SerializationError("load: file holds a '" + got + "', expected '" + std::string(kind) + "'");
-  if (version < 1 || version > format_version)
-    throw SerializationError("load: unsupported format version " + std::to_string(version));
-  Record rec;
-  try {
-    boost::archive::text_iarchive ia(is);
-    ia >> rec;
-  } catch (const std::exception& e) {
-    throw SerializationError(std::string("load: damaged archive: ") + e.what());
-  }
-  return rec;
-}
+using archive_detail::decode;
+using archive_detail::encode;
 
 }  // namespace
 }  // namespace leadscore::scoring
@@ -214,34 +182,10 @@ RuleEngine rule_engine_from_bytes(std::string_view bytes) {
   }
 }
 
-void save(const RuleEngine& engine, const std::string& path) {
-  const std::string bytes = to_bytes(engine);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw SerializationError("save: cannot open " + tmp + " for writing");
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw SerializationError("save: write to " + tmp + " failed");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw SerializationError("save: cannot rename to " + path);
-  }
-}
+void save(const RuleEngine& engine, const std::string& path) { archive_detail::write_file(path, to_bytes(engine)); }
 
 RuleEngine load_rule_engine(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw SerializationError("load: cannot open " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return rule_engine_from_bytes(ss.str());
+  return rule_engine_from_bytes(archive_detail::read_file(path));
 }
 
 std::string to_bytes(const LeadState& state) {

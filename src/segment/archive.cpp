@@ -1,9 +1,6 @@
 // Boost.Serialization of the fitted segmenters; see leadscore/segment/archive.hpp.
 #include "leadscore/segment/archive.hpp"
 
-#include <boost/archive/archive_exception.hpp>
-#include <boost/archive/text_iarchive.hpp>
-#include <boost/archive/text_oarchive.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <boost/serialization/version.hpp>
@@ -55,42 +52,11 @@ namespace ad = archive_detail;
 using records::KMeansRecord;
 using records::RfmRecord;
 
-constexpr int kFormatVersion = 1;
-
 std::uint64_t bit(double x) { return std::bit_cast<std::uint64_t>(x); }
 double unbit(std::uint64_t x) { return std::bit_cast<double>(x); }
 
-template <class Record>
-std::string encode(std::string_view kind, const Record& rec) {
-  std::ostringstream os;
-  os << "leadscore-model " << kind << ' ' << kFormatVersion << '\n';
-  {
-    boost::archive::text_oarchive oa(os);
-    oa << rec;
-  }
-  return os.str();
-}
-
-template <class Record>
-Record decode(std::string_view kind, std::string_view bytes) {
-  std::istringstream is{std::string(bytes)};
-  std::string magic, got;
-  int version = 0;
-  if (!(is >> magic >> got >> version) || magic != "leadscore-model")
-    throw SerializationError("load: not a leadscore model file");
-  if (got != kind)
-    throw SerializationError("load: file holds a '" + got + "' model, expected '" + std::string(kind) + "'");
-  if (version < 1 || version > kFormatVersion)
-    throw SerializationError("load: unsupported format version " + std::to_string(version));
-  Record rec;
-  try {
-    boost::archive::text_iarchive ia(is);
-    ia >> rec;
-  } catch (const std::exception& e) {
-    throw SerializationError(std::string("load: damaged archive: ") + e.what());
-  }
-  return rec;
-}
+using archive_detail::decode;
+using archive_detail::encode;
 
 std::string encode_rfm(const RfmModel& m) {
   RfmRecord r;
