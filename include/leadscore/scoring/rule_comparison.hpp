@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "leadscore/core/error.hpp"
+#include "leadscore/scoring/metrics.hpp"
 #include "leadscore/scoring/rules.hpp"
 
 namespace leadscore::scoring {
@@ -45,27 +46,13 @@ inline void check_outcomes(std::span<const double> score, std::span<const std::u
 }
 }  // namespace detail
 
-/// Area under the ROC curve (the Mann-Whitney statistic; tied scores count
-/// one half). Throws InvalidInput unless both outcomes occur.
+/// Area under the ROC curve of the scores against 0/1 outcomes: roc_auc of
+/// metrics.hpp (tied scores count one half). Throws InvalidInput unless both
+/// outcomes occur.
 inline double rule_auc(std::span<const double> score, std::span<const std::uint8_t> converted) {
   detail::check_outcomes(score, converted);
-  std::vector<std::size_t> order(score.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });
-  double rank_sum = 0;  // of the converted, average ranks for ties
-  std::size_t n_pos = 0;
-  for (std::size_t i = 0; i < order.size();) {
-    std::size_t j = i;
-    std::size_t pos = 0;
-    while (j < order.size() && score[order[j]] == score[order[i]]) pos += converted[order[j++]];
-    rank_sum += static_cast<double>(pos) * (static_cast<double>(i + j + 1) / 2.0);
-    n_pos += pos;
-    i = j;
-  }
-  const std::size_t n_neg = score.size() - n_pos;
-  if (n_pos == 0 || n_neg == 0) throw InvalidInput("rule comparison: AUC needs both converted and lost leads");
-  const double np = static_cast<double>(n_pos), nn = static_cast<double>(n_neg);
-  return (rank_sum - np * (np + 1) / 2) / (np * nn);
+  const std::vector<double> y(converted.begin(), converted.end());
+  return roc_auc(y, score);
 }
 
 /// Conversion rate among the top `fraction` of leads by score divided by
