@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._pickling import PicklesThroughBytes
 
 _UNITS_PER_MONTH = {"D": 30.0, "W": 4.345, "M": 1.0, "H": 30.0 * 24}
 
@@ -34,8 +35,9 @@ def _like(result: np.ndarray, template):
     return result
 
 
-class _Fitter:
+class _Fitter(PicklesThroughBytes):
     _core_class: type = None
+    _pickled_attr = "_model"
 
     def __init__(self, penalizer_coef: float = 0.0, max_iterations: int = 1000, tolerance: float = 1e-7):
         self.penalizer_coef = penalizer_coef
@@ -92,17 +94,8 @@ class _Fitter:
             index=self.params_.index,
         )
 
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        if "_model" in state:
-            state["_model"] = state["_model"].to_bytes()
-        return state
-
-    def __setstate__(self, state):
-        model = state.pop("_model", None)
-        self.__dict__.update(state)
-        if model is not None:
-            self._set_model(self._core_class.from_bytes(model))
+    def _restore(self, data: bytes) -> None:
+        self._set_model(self._core_class.from_bytes(data))
 
     def save_model(self, path) -> None:
         """Writes the fitted model in leadscore's format (readable by the CLI)."""

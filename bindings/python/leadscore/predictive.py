@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._pickling import PicklesThroughBytes
 
 __all__ = [
     "LogisticScorer",
@@ -60,7 +61,7 @@ def _targets(y, positive) -> np.ndarray:
     return _core.binary_target([_column(name, y)], None if positive is None else str(positive))
 
 
-class _Scorer:
+class _Scorer(PicklesThroughBytes):
     _kind = ""
 
     def get_params(self, deep: bool = True) -> dict:
@@ -152,16 +153,8 @@ class _Scorer:
         x = self._require_fit().transform(_columns(X))
         return pd.DataFrame(x, index=X.index, columns=self._require_fit().feature_names)
 
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        if "model_" in state:
-            state["model_"] = self.model_.to_bytes()
-        return state
-
-    def __setstate__(self, state):
-        if "model_" in state:
-            state["model_"] = _core.PredictiveModel.from_bytes(state["model_"])
-        self.__dict__.update(state)
+    def _restore(self, data: bytes) -> None:
+        self.model_ = _core.PredictiveModel.from_bytes(data)
 
 
 class _LinearScorer(_Scorer):

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._pickling import PicklesThroughBytes
 
 
 def _rules_text(rules: Any) -> tuple[str, str]:
@@ -114,7 +115,7 @@ def _event_columns(events: pd.DataFrame | None, ids: pd.Index, id_col: str, type
     return lead, types, time, value, prop_names, props
 
 
-class RuleScorer:
+class RuleScorer(PicklesThroughBytes):
     """Scores leads by a JSON rule set (a path, a JSON string or a dict).
 
     ``fit(leads, events)`` parses and validates the rules (against the
@@ -122,6 +123,8 @@ class RuleScorer:
     the compiled engine is ``engine_``. ``score`` returns one row per lead:
     score, one column per group, grade, label, stage, reasons.
     """
+
+    _pickled_attr = "engine_"
 
     def __init__(self, rules, id_col: str | None = "lead_id", type_col: str = "type", time_col: str = "time",
                  value_col: str = "value", top_reasons: int = 3):
@@ -203,16 +206,8 @@ class RuleScorer:
         """A scorer that keeps one state per lead and takes events one by one."""
         return IncrementalScorer(self._engine(), leads, self.id_col)
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        if "engine_" in state:
-            state["engine_"] = state["engine_"].to_bytes()
-        return state
-
-    def __setstate__(self, state):
-        if "engine_" in state:
-            state["engine_"] = _core.RuleEngine.from_bytes(state["engine_"])
-        self.__dict__.update(state)
+    def _restore(self, data: bytes) -> None:
+        self.engine_ = _core.RuleEngine.from_bytes(data)
 
 
 class IncrementalScorer:

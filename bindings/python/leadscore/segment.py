@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._pickling import PicklesThroughBytes
 from .summary import _day, _times
 
 BUILTIN_SEGMENT_TABLES = ("rfm-package", "rf-grid")
@@ -205,12 +206,14 @@ def _matrix(X) -> tuple[np.ndarray, list[str]]:
     return np.ascontiguousarray(array), names
 
 
-class KMeans:
+class KMeans(PicklesThroughBytes):
     """k-means with k-means++ seeding, n_init seeded restarts and Hamerly's
     exact algorithm on every core. Features are log1p'd (``log1p=True``) and
     standardized (``standardize=True``) inside, so centers live in that
     space; ``cluster_means_`` are in the original units. Parameters follow
     scikit-learn's KMeans; ``random_state`` must be an int."""
+
+    _pickled_attr = "_model"
 
     def __init__(self, n_clusters: int = 8, *, n_init: int = 10, max_iter: int = 300, tol: float = 1e-4,
                  random_state: int = 0, n_threads: int = 0, log1p: bool = False, standardize: bool = True):
@@ -268,17 +271,8 @@ class KMeans:
         array, _ = _matrix(X)
         return self._model.silhouette(array, int(sample_size), int(seed))
 
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        if "_model" in state:
-            state["_model"] = state["_model"].to_bytes()
-        return state
-
-    def __setstate__(self, state):
-        model = state.pop("_model", None)
-        self.__dict__.update(state)
-        if model is not None:
-            self._set_model(_core.KMeansModel.from_bytes(model))
+    def _restore(self, data: bytes) -> None:
+        self._set_model(_core.KMeansModel.from_bytes(data))
 
 
 def choose_k(X, k_range=range(2, 11), *, silhouette_sample: int = 2000, **kmeans_params) -> pd.DataFrame:
