@@ -191,19 +191,22 @@ RuleEngine load_rule_engine(const std::string& path) {
 std::string to_bytes(const LeadState& state) {
   StateRecord rec;
   rec.fingerprint = state.fingerprint;
-  for (const auto& list : state.hits) {
-    rec.sizes.push_back(list.size());
-    for (const Hit& h : list) {
-      rec.times.push_back(h.time);
-      rec.values.push_back(std::bit_cast<std::uint64_t>(h.value));
-    }
+  // Archived per filter (sizes, then times and values) as when the state
+  // held one list per filter, so those archives load unchanged; sizes stop
+  // at the last filter with a hit.
+  const std::size_t n_filters = state.hits.empty() ? 0 : std::size_t{state.hits.back().filter} + 1;
+  rec.sizes.assign(n_filters, 0);
+  for (const FilterHit& h : state.hits) {
+    ++rec.sizes[h.filter];
+    rec.times.push_back(h.hit.time);
+    rec.values.push_back(std::bit_cast<std::uint64_t>(h.hit.value));
   }
   return encode("lead-state", rec);
 }
 
 LeadState lead_state_from_bytes(std::string_view bytes, const RuleEngine& engine) {
   const auto rec = decode<StateRecord>("lead-state", bytes);
-  if (rec.fingerprint != engine.fingerprint() || rec.sizes.size() != engine.rules().filters.size())
+  if (rec.fingerprint != engine.fingerprint() || rec.sizes.size() > engine.rules().filters.size())
     throw SerializationError("load: the lead state belongs to another rule set");
   if (rec.times.size() != rec.values.size()) throw SerializationError("load: damaged lead state");
   LeadState state = engine.new_state();
@@ -211,10 +214,10 @@ LeadState lead_state_from_bytes(std::string_view bytes, const RuleEngine& engine
   for (std::size_t f = 0; f < rec.sizes.size(); ++f) {
     if (rec.sizes[f] > rec.times.size() - k) throw SerializationError("load: damaged lead state");
     for (std::uint64_t j = 0; j < rec.sizes[f]; ++j, ++k)
-      state.hits[f].push_back({rec.times[k], std::bit_cast<double>(rec.values[k])});
-    if (!std::is_sorted(state.hits[f].begin(), state.hits[f].end(), hit_before))
-      throw SerializationError("load: damaged lead state (events out of order)");
+      state.hits.push_back({static_cast<std::uint32_t>(f), {rec.times[k], std::bit_cast<double>(rec.values[k])}});
   }
+  if (!std::is_sorted(state.hits.begin(), state.hits.end(), filter_hit_before))
+    throw SerializationError("load: damaged lead state (events out of order)");
   if (k != rec.times.size()) throw SerializationError("load: damaged lead state");
   return state;
 }

@@ -181,11 +181,7 @@ void register_rules(nb::module_& m) {
              const std::string b = scoring::to_bytes(s);
              return nb::bytes(b.data(), b.size());
            })
-      .def_prop_ro("n_events", [](const LeadState& s) {
-        std::size_t n = 0;
-        for (const auto& h : s.hits) n += h.size();
-        return n;
-      });
+      .def_prop_ro("n_events", [](const LeadState& s) { return s.hits.size(); });
 
   nb::class_<BoundProfiles>(m, "RuleProfiles");
 
