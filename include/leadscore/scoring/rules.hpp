@@ -160,7 +160,8 @@ class RuleEngine {
         fingerprint_(scoring::fingerprint(rules_->json)) {
     by_type_.resize(all_event_types.size());
     for (std::uint32_t f = 0; f < rules_->filters.size(); ++f)
-      by_type_[static_cast<std::size_t>(rules_->filters[f].type)].push_back(f);
+      by_type_[static_cast<std::size_t>(rules_->filters[f].type)].filters.push_back(f);
+    for (TypeFilters& t : by_type_) t.index(*rules_);
   }
 
   const RuleSet& rules() const noexcept { return *rules_; }
@@ -202,13 +203,13 @@ class RuleEngine {
                      std::span<const EventProperty> properties = {}) const {
     check_state(state);
     std::size_t touched = 0;
-    for (std::uint32_t f : by_type_[static_cast<std::size_t>(type)]) {
-      if (!matches(rules_->filters[f], value, properties)) continue;
+    by_type_[static_cast<std::size_t>(type)].each_match(*rules_, value, properties, [&](std::uint32_t f) {
       auto& list = state.hits;
+      if (list.empty()) list.reserve(8);  // most leads soon have several hits: skip the first regrowths
       const FilterHit hit{f, {time, value}};
       list.insert(std::upper_bound(list.begin(), list.end(), hit, filter_hit_before), hit);
       ++touched;
-    }
+    });
     return touched;
   }
 
@@ -249,6 +250,64 @@ class RuleEngine {
   }
 
  private:
+  // The filters of one event type. When each tests at most one property,
+  // with eq or in, and all the same property (page = "pricing", page =
+  // "product", ...), the filters an event matches come from one lookup of
+  // that property's value among the values the filters name.
+  struct TypeFilters {
+    std::vector<std::uint32_t> filters;
+    bool keyed = false;
+    std::string key;
+    std::vector<std::pair<std::string, std::uint64_t>> by_value;  // bits over `filters`
+    std::uint64_t always = 0;                                     // filters without a property test
+
+    void index(const RuleSet& rs) {
+      if (filters.empty() || filters.size() > 64) return;
+      for (std::size_t k = 0; k < filters.size(); ++k) {
+        const EventFilter& f = rs.filters[filters[k]];
+        if (f.where.empty()) {
+          always |= std::uint64_t{1} << k;
+          continue;
+        }
+        const FieldTest& w = f.where[0];
+        if (f.where.size() > 1 || w.numeric || (w.op != FieldOp::eq && w.op != FieldOp::in) || (keyed && w.field != key)) {
+          keyed = false;
+          return;
+        }
+        keyed = true;
+        key = w.field;
+        for (const std::string& v : w.strings) {
+          auto it = std::find_if(by_value.begin(), by_value.end(), [&](const auto& e) { return e.first == v; });
+          if (it == by_value.end()) it = by_value.insert(by_value.end(), {v, 0});
+          it->second |= std::uint64_t{1} << k;
+        }
+      }
+      keyed = true;  // also when no filter tests a property
+    }
+
+    // Calls `hit(f)` for each filter the event matches, in filter order.
+    template <class F>
+    void each_match(const RuleSet& rs, double value, std::span<const EventProperty> props, F&& hit) const {
+      if (!keyed) {
+        for (std::uint32_t f : filters)
+          if (matches(rs.filters[f], value, props)) hit(f);
+        return;
+      }
+      std::uint64_t bits = always;
+      for (const auto& p : props)
+        if (p.key == key) {
+          for (const auto& [v, mask] : by_value)
+            if (v == p.value) bits |= mask;
+          break;
+        }
+      for (; bits != 0; bits &= bits - 1) {
+        const std::uint32_t f = filters[static_cast<std::size_t>(std::countr_zero(bits))];
+        const EventFilter& ef = rs.filters[f];
+        if (!ef.value_bounded || (!std::isnan(value) && ef.value.contains(value))) hit(f);
+      }
+    }
+  };
+
   struct Scratch {
     explicit Scratch(const RuleSet& rs)
         : field(rs.fields.size()), spans(rs.filters.size()), pos(rs.groups.size()), neg(rs.groups.size()) {}
@@ -480,7 +539,7 @@ class RuleEngine {
 
   std::shared_ptr<const RuleSet> rules_;
   std::uint64_t fingerprint_ = 0;
-  std::vector<std::vector<std::uint32_t>> by_type_;  // filters per event type
+  std::vector<TypeFilters> by_type_;  // filters per event type
 };
 
 inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of) const {
@@ -524,14 +583,11 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
                          std::to_string(id) + ", who has no profile row");
     row[e] = r;
     const auto& filters = by_type_[static_cast<std::size_t>(events.type[e])];
-    if (filters.empty()) continue;
-    const double value = events.value[e];
-    const auto props = events.properties_of(e);
-    for (std::uint32_t f : filters)
-      if (matches(rs.filters[f], value, props)) {
-        mask[e * words + f / 64] |= std::uint64_t{1} << (f % 64);
-        ++block_start[(r >> block_bits) + 1];
-      }
+    if (filters.filters.empty()) continue;
+    filters.each_match(rs, events.value[e], events.properties_of(e), [&](std::uint32_t f) {
+      mask[e * words + f / 64] |= std::uint64_t{1} << (f % 64);
+      ++block_start[(r >> block_bits) + 1];
+    });
   }
   for (std::size_t k = 0; k < n_blocks; ++k) block_start[k + 1] += block_start[k];
   // Pass 2: the matches by block of rows (a stable counting sort).
