@@ -226,14 +226,17 @@ class RuleEngine {
       throw InvalidInput("RuleEngine::score_one: row " + std::to_string(row) + " is past the table's " +
                          std::to_string(profiles.table->customer.size()) + " rows");
     Scratch scratch(*rules_);
-    std::vector<Hit> flat(state.hits.size());
-    for (std::size_t k = 0, f = 0; f < scratch.spans.size(); ++f) {
-      const std::size_t first = k;
-      for (; k < state.hits.size() && state.hits[k].filter == f; ++k) flat[k] = state.hits[k].hit;
-      scratch.spans[f] = std::span<const Hit>(flat).subspan(first, k - first);
-    }
+    prepare(scratch, state.hits.data(), state.hits.size(), as_of);
+    for (std::size_t f = 0; f < rules_->fields.size(); ++f) scratch.field[f] = field_test(profiles, f, row);
+    const std::uint8_t keep = profiles.stage ? kept_stage(std::get<1>(profiles.stage->values)[row]) : no_stage;
+    const Result r = evaluate(scratch, keep);
     LeadScore out;
-    evaluate(profiles, row, as_of, scratch, out);
+    out.total = r.total;
+    out.groups = scratch.group_score;
+    out.grade = r.grade;
+    out.level = r.level;
+    out.stage = r.stage;
+    out.reasons = scratch.reasons;
     return out;
   }
 
@@ -308,14 +311,34 @@ class RuleEngine {
     }
   };
 
+  // Per-lead working memory, reused from lead to lead.
   struct Scratch {
     explicit Scratch(const RuleSet& rs)
-        : field(rs.fields.size()), spans(rs.filters.size()), pos(rs.groups.size()), neg(rs.groups.size()) {}
-    std::vector<std::uint8_t> field;
-    std::vector<std::span<const Hit>> spans;
+        : field(rs.fields.size()),
+          begin(rs.filters.size()),
+          end(rs.filters.size()),
+          pos(rs.groups.size()),
+          neg(rs.groups.size()),
+          group_score(rs.groups.size()) {}
+    std::vector<std::uint8_t> field;  // result of each profile-field test
+    Timestamp as_of = 0;
+    const FilterHit* hits = nullptr;  // the lead's hits, by filter, then canonical order
+    std::size_t n_hits = 0;
+    std::vector<double> age;              // days from each hit to as_of
+    std::vector<double> factor;           // decay factor per group per hit, NaN until needed
+    std::vector<std::uint32_t> begin, end;  // filter f's hits at or before as_of: [begin[f], end[f])
     std::vector<double> pos, neg;
+    std::vector<double> group_score;
     std::vector<RuleReason> reasons;
-    std::vector<std::uint32_t> group_of_reason;
+  };
+
+  // What evaluate() returns besides the group scores and reasons it leaves
+  // in the scratch.
+  struct Result {
+    double total = 0;
+    std::uint32_t grade = 0;
+    std::int32_t level = -1;
+    LifecycleStage stage = LifecycleStage::lead;
   };
 
   void check_state(const LeadState& state) const {
@@ -397,24 +420,63 @@ class RuleEngine {
     return static_cast<double>(as_of - t) / static_cast<double>(seconds_per_day);
   }
 
-  // The hits of a filter that count at `as_of` within `within_days`: a
-  // suffix of the sorted list, found from its end (lists are short, and the
+  // Points a lead at its hits (sorted by filter_hit_before) and computes,
+  // once per hit, its age and, per filter, the hits at or before as_of.
+  void prepare(Scratch& s, const FilterHit* hits, std::size_t n, Timestamp as_of) const {
+    s.as_of = as_of;
+    s.hits = hits;
+    s.n_hits = n;
+    if (s.age.size() < n) s.age.resize(n);
+    s.factor.assign(n * rules_->groups.size(), std::numeric_limits<double>::quiet_NaN());
+    std::uint32_t k = 0;
+    for (std::uint32_t f = 0; f < s.begin.size(); ++f) {
+      s.begin[f] = k;
+      for (; k < n && hits[k].filter == f; ++k) s.age[k] = age_days(as_of, hits[k].hit.time);
+      std::uint32_t e = k;
+      while (e > s.begin[f] && hits[e - 1].hit.time > as_of) --e;
+      s.end[f] = e;
+    }
+  }
+
+  // The hits of filter f that count within `within_days`: a suffix of
+  // [begin[f], end[f]), found from its end (lists are short, and the
   // newest events are the ones that count).
-  static std::span<const Hit> in_window(std::span<const Hit> hits, Timestamp as_of, double within_days) noexcept {
-    std::size_t end = hits.size();
-    while (end > 0 && hits[end - 1].time > as_of) --end;
-    std::size_t begin = end;
-    if (!std::isfinite(within_days)) return hits.first(end);
-    while (begin > 0 && age_days(as_of, hits[begin - 1].time) < within_days) --begin;
-    return hits.subspan(begin, end - begin);
+  static std::pair<std::uint32_t, std::uint32_t> window(const Scratch& s, std::uint32_t f,
+                                                        double within_days) noexcept {
+    const std::uint32_t e = s.end[f];
+    if (!std::isfinite(within_days)) return {s.begin[f], e};
+    std::uint32_t b = e;
+    while (b > s.begin[f] && s.age[b - 1] < within_days) --b;
+    return {b, e};
+  }
+
+  // Decay factor of group g at hit k's age, computed at most once per lead.
+  double decay_factor(Scratch& s, std::uint32_t g, std::uint32_t k) const noexcept {
+    double& x = s.factor[g * s.n_hits + k];
+    if (std::isnan(x)) x = rules_->groups[g].decay.factor(s.age[k]);
+    return x;
   }
 
   struct Context {
     const Scratch& scratch;
-    Timestamp as_of;
-    const std::vector<double>* groups;  // set during qualification
+    const double* groups;  // set during qualification
     double total;
   };
+
+  bool event_test(const EventTest& t, const Scratch& s) const noexcept {
+    const auto [b, e] = window(s, t.filter, t.within_days);
+    switch (t.measure) {
+      case EventMeasure::count: return t.range.contains(static_cast<double>(e - b));
+      case EventMeasure::sum: {
+        double sum = 0;
+        for (std::uint32_t k = b; k < e; ++k)
+          if (!std::isnan(s.hits[k].hit.value)) sum += s.hits[k].hit.value;
+        return t.range.contains(sum);
+      }
+      case EventMeasure::last_days: return e > b && t.range.contains(s.age[e - 1]);
+    }
+    return false;
+  }
 
   bool eval(std::uint32_t node, const Context& c) const {
     const RuleSet& rs = *rules_;
@@ -432,62 +494,42 @@ class RuleEngine {
       case NodeKind::field: return c.scratch.field[n.index] != 0;
       case NodeKind::score: {
         const ScoreTest& t = rs.scores[n.index];
-        return t.range.contains(t.group < 0 ? c.total : (*c.groups)[static_cast<std::size_t>(t.group)]);
+        return t.range.contains(t.group < 0 ? c.total : c.groups[t.group]);
       }
-      case NodeKind::event: {
-        const EventTest& t = rs.events[n.index];
-        const auto hits = in_window(c.scratch.spans[t.filter], c.as_of, t.within_days);
-        switch (t.measure) {
-          case EventMeasure::count: return t.range.contains(static_cast<double>(hits.size()));
-          case EventMeasure::sum: {
-            double sum = 0;
-            for (const Hit& h : hits)
-              if (!std::isnan(h.value)) sum += h.value;
-            return t.range.contains(sum);
-          }
-          case EventMeasure::last_days:
-            return !hits.empty() && t.range.contains(age_days(c.as_of, hits.back().time));
-        }
-      }
+      case NodeKind::event: return event_test(rs.events[n.index], c.scratch);
     }
     return false;
   }
 
-  // Bulk scoring passes what it computed column-wise for this row:
-  // `fields`, the results of every profile-field test, and `kept`, the
-  // stage a customer keeps (no_stage when the rules decide).
+  // Scores the lead prepared in `s` (hits and field results). `keep` is
+  // the stage a customer keeps (no_stage when the rules decide). Leaves the
+  // group scores and the sorted reasons in `s`.
   static constexpr std::uint8_t no_stage = 0xFF;
-  void evaluate(const ProfileBinding& b, std::size_t row, Timestamp as_of, Scratch& s, LeadScore& out,
-                const std::uint8_t* fields = nullptr, const std::uint8_t* kept = nullptr) const {
+  Result evaluate(Scratch& s, std::uint8_t keep) const {
     const RuleSet& rs = *rules_;
-    if (fields) {
-      std::copy(fields, fields + rs.fields.size(), s.field.begin());
-    } else {
-      for (std::size_t f = 0; f < rs.fields.size(); ++f) s.field[f] = field_test(b, f, row);
-    }
-    const Context c{s, as_of, nullptr, 0};
+    const Context c{s, nullptr, 0};
     std::fill(s.pos.begin(), s.pos.end(), 0.0);
     std::fill(s.neg.begin(), s.neg.end(), 0.0);
     s.reasons.clear();
     for (std::uint32_t r = 0; r < rs.rules.size(); ++r) {
       const Rule& rule = rs.rules[r];
       if (rule.condition >= 0 && !eval(static_cast<std::uint32_t>(rule.condition), c)) continue;
-      const Decay& decay = rs.groups[rule.group].decay;
       double points = 0;
       if (rule.each) {
-        const auto hits = in_window(s.spans[rule.each->filter], as_of, rule.each->within_days);
-        if (hits.empty()) continue;
-        for (const Hit& h : hits) points += rule.points * decay.factor(age_days(as_of, h.time));
+        const auto [b, e] = window(s, rule.each->filter, rule.each->within_days);
+        if (b == e) continue;
+        for (std::uint32_t k = b; k < e; ++k) points += rule.points * decay_factor(s, rule.group, k);
       } else {
         // Event-driven once-rules decay by the age of the latest event their
         // condition looks at; profile rules keep their points.
         Timestamp latest = 0;
         bool any = false;
         for (std::uint32_t f : rule.event_filters) {
-          const auto hits = in_window(s.spans[f], as_of, unbounded);
-          if (!hits.empty() && (!any || hits.back().time > latest)) latest = hits.back().time, any = true;
+          if (s.end[f] == s.begin[f]) continue;
+          const Timestamp t = s.hits[s.end[f] - 1].hit.time;
+          if (!any || t > latest) latest = t, any = true;
         }
-        points = any ? rule.points * decay.factor(age_days(as_of, latest)) : rule.points;
+        points = any ? rule.points * rs.groups[rule.group].decay.factor(age_days(s.as_of, latest)) : rule.points;
       }
       if (std::abs(points) > rule.max_points) points = std::copysign(rule.max_points, points);
       if (points == 0) continue;
@@ -495,46 +537,43 @@ class RuleEngine {
       s.reasons.push_back({r, points});
     }
     // Group caps scale the group's positive (or negative) reasons alike.
-    out.groups.resize(rs.groups.size());
-    out.total = 0;
+    Result out;
     for (std::size_t g = 0; g < rs.groups.size(); ++g) {
       const Group& group = rs.groups[g];
       const double pos = s.pos[g], neg = s.neg[g], sum = pos + neg;
       double fp = 1, fn = 1;
       if (sum > group.max && pos > 0) fp = std::max(0.0, group.max - neg) / pos;
       if (sum < group.min && neg < 0) fn = std::min(0.0, group.min - pos) / neg;
-      out.groups[g] = std::clamp(sum, group.min, group.max);
-      out.total += out.groups[g];
+      s.group_score[g] = std::clamp(sum, group.min, group.max);
+      out.total += s.group_score[g];
       s.pos[g] = fp;  // from here on, pos and neg hold the scale factors
       s.neg[g] = fn;
     }
-    out.reasons.clear();
+    std::size_t kept = 0;
     for (const RuleReason& r : s.reasons) {
       const std::uint32_t g = rs.rules[r.rule].group;
       const double p = r.points * (r.points > 0 ? s.pos[g] : s.neg[g]);
-      if (p != 0) out.reasons.push_back({r.rule, p});
+      if (p != 0) s.reasons[kept++] = {r.rule, p};
     }
-    std::sort(out.reasons.begin(), out.reasons.end(), [](const RuleReason& a, const RuleReason& x) {
+    s.reasons.resize(kept);
+    std::sort(s.reasons.begin(), s.reasons.end(), [](const RuleReason& a, const RuleReason& x) {
       const double aa = std::abs(a.points), ax = std::abs(x.points);
       return aa != ax ? aa > ax : a.rule < x.rule;
     });
-    out.grade = static_cast<std::uint32_t>(
-        rs.grade.pick(rs.grade.group < 0 ? out.total : out.groups[static_cast<std::size_t>(rs.grade.group)]));
-    out.level = rs.level ? static_cast<std::int32_t>(rs.level->pick(
-                               rs.level->group < 0 ? out.total : out.groups[static_cast<std::size_t>(rs.level->group)]))
-                         : -1;
-    out.stage = LifecycleStage::lead;
-    const std::uint8_t keep = kept ? *kept : b.stage ? kept_stage(std::get<1>(b.stage->values)[row]) : no_stage;
+    const auto score_of = [&](std::int32_t g) { return g < 0 ? out.total : s.group_score[static_cast<std::size_t>(g)]; };
+    out.grade = static_cast<std::uint32_t>(rs.grade.pick(score_of(rs.grade.group)));
+    out.level = rs.level ? static_cast<std::int32_t>(rs.level->pick(score_of(rs.level->group))) : -1;
     if (keep != no_stage) {
       out.stage = static_cast<LifecycleStage>(keep);
-      return;
+      return out;
     }
-    const Context q{s, as_of, &out.groups, out.total};
+    const Context q{s, s.group_score.data(), out.total};
     for (const StageRule& st : rs.stages)
       if (eval(st.condition, q)) {
         out.stage = st.stage;
         break;
       }
+    return out;
   }
 
   std::shared_ptr<const RuleSet> rules_;
@@ -671,29 +710,11 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
   }
 
   // Pass 3, block by block: the block's matches by row (a stable counting
-  // sort in cache), then each row of the block scored.
+  // sort in cache), each row's in canonical order, then each row scored.
   Scratch s(rs);
-  std::vector<std::vector<Hit>> hits(rs.filters.size());
-  LeadScore one;
   std::vector<std::uint32_t> start((std::size_t{1} << block_bits) + 1), next(start.size());
-  std::vector<Match> matched;
-  const auto score_row = [&](std::size_t i, std::uint32_t from, std::uint32_t to) {
-    for (auto& h : hits) h.clear();
-    for (std::uint32_t k = from; k < to; ++k) hits[matched[k].filter].push_back(matched[k].hit);
-    for (std::size_t f = 0; f < hits.size(); ++f) {
-      auto& h = hits[f];
-      if (!std::is_sorted(h.begin(), h.end(), hit_before)) std::sort(h.begin(), h.end(), hit_before);
-      s.spans[f] = h;
-    }
-    evaluate(b, i, as_of, s, one, text.data() + i * nf, &kept[i]);
-    out.total[i] = one.total;
-    std::copy(one.groups.begin(), one.groups.end(), out.groups.begin() + static_cast<std::ptrdiff_t>(i * out.n_groups));
-    out.grade[i] = one.grade;
-    out.level[i] = one.level;
-    out.stage[i] = one.stage;
-    out.reasons.insert(out.reasons.end(), one.reasons.begin(), one.reasons.end());
-    out.reason_begin[i + 1] = static_cast<std::uint32_t>(out.reasons.size());
-  };
+  std::vector<FilterHit> matched;
+  out.reasons.reserve(n * 4);
   for (std::size_t blk = 0; blk < n_blocks; ++blk) {
     const std::size_t first = blk << block_bits, rows = std::min(n - first, std::size_t{1} << block_bits);
     const Match* begin = staged.data() + block_start[blk];
@@ -703,8 +724,22 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
     for (std::size_t i = 0; i < rows; ++i) start[i + 1] += start[i];
     std::copy(start.begin(), start.end(), next.begin());
     matched.resize(static_cast<std::size_t>(end - begin));
-    for (const Match* m = begin; m != end; ++m) matched[next[m->row - first]++] = *m;
-    for (std::size_t i = first; i < first + rows; ++i) score_row(i, start[i - first], start[i - first + 1]);
+    for (const Match* m = begin; m != end; ++m) matched[next[m->row - first]++] = {m->filter, m->hit};
+    for (std::size_t i = first; i < first + rows; ++i) {
+      FilterHit* const h = matched.data() + start[i - first];
+      const std::size_t count = start[i - first + 1] - start[i - first];
+      if (!std::is_sorted(h, h + count, filter_hit_before)) std::sort(h, h + count, filter_hit_before);
+      prepare(s, h, count, as_of);
+      std::copy(text.data() + i * nf, text.data() + (i + 1) * nf, s.field.begin());
+      const Result r = evaluate(s, kept[i]);
+      out.total[i] = r.total;
+      std::copy(s.group_score.begin(), s.group_score.end(), out.groups.begin() + static_cast<std::ptrdiff_t>(i * out.n_groups));
+      out.grade[i] = r.grade;
+      out.level[i] = r.level;
+      out.stage[i] = r.stage;
+      out.reasons.insert(out.reasons.end(), s.reasons.begin(), s.reasons.end());
+      out.reason_begin[i + 1] = static_cast<std::uint32_t>(out.reasons.size());
+    }
   }
   return out;
 }
