@@ -457,6 +457,30 @@ class RuleEngine {
     return x;
   }
 
+  // Codes for the distinct values of a text column, in order of first
+  // appearance: a linear search while they are few (titles, domains,
+  // countries, stages), a hash map beyond.
+  struct DistinctValues {
+    static constexpr std::size_t few = 16;
+    std::vector<std::string_view> values;
+    std::unordered_map<std::string_view, std::uint32_t> index;
+
+    std::uint32_t code(std::string_view v) {
+      const auto next = static_cast<std::uint32_t>(values.size());
+      if (values.size() <= few) {
+        for (std::uint32_t k = 0; k < next; ++k)
+          if (values[k] == v) return k;
+        values.push_back(v);
+        if (values.size() > few)
+          for (std::uint32_t k = 0; k < values.size(); ++k) index.emplace(values[k], k);
+        return next;
+      }
+      const auto [it, added] = index.emplace(v, next);
+      if (added) values.push_back(v);
+      return it->second;
+    }
+  };
+
   struct Context {
     const Scratch& scratch;
     const double* groups;  // set during qualification
@@ -674,24 +698,15 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
     if (std::find(done.begin(), done.end(), col) != done.end()) continue;
     done.push_back(col);
     const auto& values = std::get<1>(col->values);
-    std::unordered_map<std::string_view, std::uint32_t> code_of;
-    std::vector<std::string_view> distinct;
+    DistinctValues distinct;
     std::vector<std::uint32_t> code(n);
     constexpr std::uint32_t missing = 0xFFFFFFFFu;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!values[i]) {
-        code[i] = missing;
-        continue;
-      }
-      const auto [it, added] = code_of.emplace(*values[i], static_cast<std::uint32_t>(distinct.size()));
-      if (added) distinct.push_back(*values[i]);
-      code[i] = it->second;
-    }
+    for (std::size_t i = 0; i < n; ++i) code[i] = values[i] ? distinct.code(*values[i]) : missing;
     for (std::size_t g = f; g < nf; ++g) {
       if (b.columns[g] != col) continue;
       const FieldTest& t = rs.fields[g];
-      std::vector<std::uint8_t> result(distinct.size());
-      for (std::size_t k = 0; k < distinct.size(); ++k) result[k] = text_test(t, distinct[k]);
+      std::vector<std::uint8_t> result(distinct.values.size());
+      for (std::size_t k = 0; k < result.size(); ++k) result[k] = text_test(t, distinct.values[k]);
       const std::uint8_t if_missing = t.op == FieldOp::missing;
       for (std::size_t i = 0; i < n; ++i) text[i * nf + g] = code[i] == missing ? if_missing : result[code[i]];
     }
@@ -701,11 +716,13 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
   std::vector<std::uint8_t> kept(n, no_stage);
   if (b.stage) {
     const auto& values = std::get<1>(b.stage->values);
-    std::unordered_map<std::string_view, std::uint8_t> stage_of;
+    DistinctValues distinct;
+    std::vector<std::uint8_t> stage_of;
     for (std::size_t i = 0; i < n; ++i) {
       if (!values[i]) continue;
-      const auto it = stage_of.find(*values[i]);
-      kept[i] = it != stage_of.end() ? it->second : stage_of.emplace(*values[i], kept_stage(values[i])).first->second;
+      const std::uint32_t k = distinct.code(*values[i]);
+      if (k == stage_of.size()) stage_of.push_back(kept_stage(values[i]));
+      kept[i] = stage_of[k];
     }
   }
 
@@ -714,7 +731,6 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
   Scratch s(rs);
   std::vector<std::uint32_t> start((std::size_t{1} << block_bits) + 1), next(start.size());
   std::vector<FilterHit> matched;
-  out.reasons.reserve(n * 4);
   for (std::size_t blk = 0; blk < n_blocks; ++blk) {
     const std::size_t first = blk << block_bits, rows = std::min(n - first, std::size_t{1} << block_bits);
     const Match* begin = staged.data() + block_start[blk];
@@ -740,6 +756,9 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
       out.reasons.insert(out.reasons.end(), s.reasons.begin(), s.reasons.end());
       out.reason_begin[i + 1] = static_cast<std::uint32_t>(out.reasons.size());
     }
+    // Room for every lead's reasons at the first block's rate, so the
+    // (large) list is not copied as it grows.
+    if (blk == 0) out.reasons.reserve(out.reasons.size() + (out.reasons.size() / rows + 2) * (n - rows));
   }
   return out;
 }
