@@ -162,6 +162,15 @@ class RuleEngine {
     for (std::uint32_t f = 0; f < rules_->filters.size(); ++f)
       by_type_[static_cast<std::size_t>(rules_->filters[f].type)].filters.push_back(f);
     for (TypeFilters& t : by_type_) t.index(*rules_);
+    for (const Rule& r : rules_->rules) {
+      Plan p;
+      if (r.condition >= 0) {
+        const ConditionNode& n = rules_->nodes[static_cast<std::size_t>(r.condition)];
+        p.test = n.kind == NodeKind::field ? Test::field : n.kind == NodeKind::event ? Test::event : Test::tree;
+        p.index = n.kind == NodeKind::field || n.kind == NodeKind::event ? n.index : static_cast<std::uint32_t>(r.condition);
+      }
+      plans_.push_back(p);
+    }
   }
 
   const RuleSet& rules() const noexcept { return *rules_; }
@@ -299,8 +308,10 @@ class RuleEngine {
       std::uint64_t bits = always;
       for (const auto& p : props)
         if (p.key == key) {
-          for (const auto& [v, mask] : by_value)
-            if (v == p.value) bits |= mask;
+          const std::string_view x = p.value;
+          for (const auto& [v, mask] : by_value)  // size and end characters first: most values differ there
+            if (v.size() == x.size() && (x.empty() || (v.front() == x.front() && v.back() == x.back())) && v == x)
+              bits |= mask;
           break;
         }
       for (; bits != 0; bits &= bits - 1) {
@@ -537,7 +548,19 @@ class RuleEngine {
     s.reasons.clear();
     for (std::uint32_t r = 0; r < rs.rules.size(); ++r) {
       const Rule& rule = rs.rules[r];
-      if (rule.condition >= 0 && !eval(static_cast<std::uint32_t>(rule.condition), c)) continue;
+      const Plan plan = plans_[r];
+      switch (plan.test) {
+        case Test::always: break;
+        case Test::field:
+          if (!s.field[plan.index]) continue;
+          break;
+        case Test::event:
+          if (!event_test(rs.events[plan.index], s)) continue;
+          break;
+        case Test::tree:
+          if (!eval(plan.index, c)) continue;
+          break;
+      }
       double points = 0;
       if (rule.each) {
         const auto [b, e] = window(s, rule.each->filter, rule.each->within_days);
@@ -603,6 +626,14 @@ class RuleEngine {
   std::shared_ptr<const RuleSet> rules_;
   std::uint64_t fingerprint_ = 0;
   std::vector<TypeFilters> by_type_;  // filters per event type
+  // How each rule's condition is tested: most are one field or event test,
+  // evaluated without walking a tree.
+  enum class Test : std::uint8_t { always, field, event, tree };
+  struct Plan {
+    Test test = Test::always;
+    std::uint32_t index = 0;  // field test, event test or root node
+  };
+  std::vector<Plan> plans_;
 };
 
 inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of) const {
