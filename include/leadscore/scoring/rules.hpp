@@ -713,33 +713,38 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
   out.reason_begin.resize(n + 1);
   out.reason_begin[0] = 0;
 
-  // Field tests column by column: numeric tests over each column, text
-  // tests once per distinct value of each text column, not per row.
+  // Field tests: each text column coded once (0 when missing, else 1 +
+  // the index of its distinct value) and each text test evaluated once per
+  // distinct value, so a row's result is a table lookup; numeric tests run
+  // per row.
   const std::size_t nf = rs.fields.size();
-  std::vector<std::uint8_t> text(n * nf, 0);
-  std::vector<const ProfileColumn*> done;
+  struct FieldLookup {
+    const std::vector<double>* numbers = nullptr;
+    const std::vector<std::uint32_t>* codes = nullptr;
+    std::vector<std::uint8_t> result;  // by code
+  };
+  std::vector<FieldLookup> lookup(nf);
+  std::vector<const ProfileColumn*> coded;
+  std::vector<std::vector<std::uint32_t>> codes;
+  codes.reserve(nf);
   for (std::size_t f = 0; f < nf; ++f) {
     const ProfileColumn* col = b.columns[f];
     if (col->is_numeric()) {
-      const FieldTest& t = rs.fields[f];
-      const auto& values = std::get<0>(col->values);
-      for (std::size_t i = 0; i < n; ++i) text[i * nf + f] = number_test(t, values[i]);
+      lookup[f].numbers = &std::get<0>(col->values);
       continue;
     }
-    if (std::find(done.begin(), done.end(), col) != done.end()) continue;
-    done.push_back(col);
+    if (std::find(coded.begin(), coded.end(), col) != coded.end()) continue;
+    coded.push_back(col);
     const auto& values = std::get<1>(col->values);
     DistinctValues distinct;
-    std::vector<std::uint32_t> code(n);
-    constexpr std::uint32_t missing = 0xFFFFFFFFu;
-    for (std::size_t i = 0; i < n; ++i) code[i] = values[i] ? distinct.code(*values[i]) : missing;
+    auto& code = codes.emplace_back(n);
+    for (std::size_t i = 0; i < n; ++i) code[i] = values[i] ? distinct.code(*values[i]) + 1 : 0;
     for (std::size_t g = f; g < nf; ++g) {
       if (b.columns[g] != col) continue;
       const FieldTest& t = rs.fields[g];
-      std::vector<std::uint8_t> result(distinct.values.size());
-      for (std::size_t k = 0; k < result.size(); ++k) result[k] = text_test(t, distinct.values[k]);
-      const std::uint8_t if_missing = t.op == FieldOp::missing;
-      for (std::size_t i = 0; i < n; ++i) text[i * nf + g] = code[i] == missing ? if_missing : result[code[i]];
+      lookup[g].codes = &code;
+      lookup[g].result.push_back(t.op == FieldOp::missing);
+      for (const std::string_view v : distinct.values) lookup[g].result.push_back(text_test(t, v));
     }
   }
 
@@ -777,7 +782,10 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
       const std::size_t count = start[i - first + 1] - start[i - first];
       if (!std::is_sorted(h, h + count, filter_hit_before)) std::sort(h, h + count, filter_hit_before);
       prepare(s, h, count, as_of);
-      std::copy(text.data() + i * nf, text.data() + (i + 1) * nf, s.field.begin());
+      for (std::size_t f = 0; f < nf; ++f) {
+        const FieldLookup& l = lookup[f];
+        s.field[f] = l.numbers ? number_test(rs.fields[f], (*l.numbers)[i]) : l.result[(*l.codes)[i]];
+      }
       const Result r = evaluate(s, kept[i]);
       out.total[i] = r.total;
       std::copy(s.group_score.begin(), s.group_score.end(), out.groups.begin() + static_cast<std::ptrdiff_t>(i * out.n_groups));
