@@ -658,50 +658,32 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
                          std::to_string(i) + ")");
     row_of[profiles.customer[i]] = i;
   }
-  // Pass 1, in event order (sequential reads): the filters each event
-  // matches, as bits, and how many matches fall in each block of rows.
-  // Grouping by block first, then by row within a block, keeps every
-  // scattered write in cache (a direct counting sort by row over a million
-  // leads misses the cache on nearly every event).
+  // Pass 1, in event order (sequential reads): each event's matches,
+  // appended to the list of its block of rows. Grouping by block first,
+  // then by row within a block (pass 2), keeps every scattered write in
+  // cache (a direct counting sort by row over a million leads misses the
+  // cache on nearly every event). Events after as_of never count: skipped.
   constexpr unsigned block_bits = 11;  // 2048 rows: a block's matches fit in L2
   const std::size_t n_blocks = (n + (std::size_t{1} << block_bits) - 1) >> block_bits;
-  const std::size_t words = (rs.filters.size() + 63) / 64;
-  std::vector<std::uint64_t> mask(events.size() * words, 0);
-  std::vector<std::uint32_t> row(events.size());
-  std::vector<std::size_t> block_start(n_blocks + 1, 0);
+  struct Match {
+    std::uint32_t row;
+    std::uint32_t filter;
+    Hit hit;
+  };
+  std::vector<std::vector<Match>> staged(n_blocks);
+  for (auto& list : staged) list.reserve(2 * events.size() / std::max<std::size_t>(n_blocks, 1) + 16);
   for (std::size_t e = 0; e < events.size(); ++e) {
     const std::uint32_t id = events.customer[e];
     const std::uint32_t r = identity ? (id < n ? id : none) : (id < row_of.size() ? row_of[id] : none);
     if (r == none)
       throw InvalidInput("RuleEngine::score: event " + std::to_string(e) + " is for customer " +
                          std::to_string(id) + ", who has no profile row");
-    row[e] = r;
     const auto& filters = by_type_[static_cast<std::size_t>(events.type[e])];
-    if (filters.filters.empty()) continue;
-    filters.each_match(rs, events.value[e], events.properties_of(e), [&](std::uint32_t f) {
-      mask[e * words + f / 64] |= std::uint64_t{1} << (f % 64);
-      ++block_start[(r >> block_bits) + 1];
-    });
+    if (filters.filters.empty() || events.time[e] > as_of) continue;
+    const Hit hit{events.time[e], events.value[e]};
+    auto& list = staged[r >> block_bits];
+    filters.each_match(rs, hit.value, events.properties_of(e), [&](std::uint32_t f) { list.push_back({r, f, hit}); });
   }
-  for (std::size_t k = 0; k < n_blocks; ++k) block_start[k + 1] += block_start[k];
-  // Pass 2: the matches by block of rows (a stable counting sort).
-  struct Match {
-    std::uint32_t row;
-    std::uint32_t filter;
-    Hit hit;
-  };
-  std::vector<Match> staged(block_start[n_blocks]);
-  {
-    std::vector<std::size_t> next(block_start.begin(), block_start.end() - 1);
-    for (std::size_t e = 0; e < events.size(); ++e)
-      for (std::size_t w = 0; w < words; ++w)
-        for (std::uint64_t bits = mask[e * words + w]; bits != 0; bits &= bits - 1) {
-          const auto f = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
-          staged[next[row[e] >> block_bits]++] = {row[e], f, {events.time[e], events.value[e]}};
-        }
-  }
-  std::vector<std::uint64_t>().swap(mask);
-  std::vector<std::uint32_t>().swap(row);
 
   RuleScores out;
   out.n_groups = rs.groups.size();
@@ -762,15 +744,15 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
     }
   }
 
-  // Pass 3, block by block: the block's matches by row (a stable counting
+  // Pass 2, block by block: the block's matches by row (a stable counting
   // sort in cache), each row's in canonical order, then each row scored.
   Scratch s(rs);
   std::vector<std::uint32_t> start((std::size_t{1} << block_bits) + 1), next(start.size());
   std::vector<FilterHit> matched;
   for (std::size_t blk = 0; blk < n_blocks; ++blk) {
     const std::size_t first = blk << block_bits, rows = std::min(n - first, std::size_t{1} << block_bits);
-    const Match* begin = staged.data() + block_start[blk];
-    const Match* end = staged.data() + block_start[blk + 1];
+    const Match* begin = staged[blk].data();
+    const Match* end = begin + staged[blk].size();
     std::fill(start.begin(), start.end(), 0u);
     for (const Match* m = begin; m != end; ++m) ++start[m->row - first + 1];
     for (std::size_t i = 0; i < rows; ++i) start[i + 1] += start[i];
@@ -798,6 +780,7 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
     // Room for every lead's reasons at the first block's rate, so the
     // (large) list is not copied as it grows.
     if (blk == 0) out.reasons.reserve(out.reasons.size() + (out.reasons.size() / rows + 2) * (n - rows));
+    std::vector<Match>().swap(staged[blk]);
   }
   return out;
 }
