@@ -603,10 +603,23 @@ class RuleEngine {
       if (p != 0) s.reasons[kept++] = {r.rule, p};
     }
     s.reasons.resize(kept);
-    std::sort(s.reasons.begin(), s.reasons.end(), [](const RuleReason& a, const RuleReason& x) {
-      const double aa = std::abs(a.points), ax = std::abs(x.points);
-      return aa != ax ? aa > ax : a.rule < x.rule;
-    });
+    // Largest contribution (in absolute value) first, ties by rule. The
+    // reasons are in rule order, so for the usual few a stable insertion
+    // sort by |points| gives that order.
+    if (kept <= 32) {
+      for (std::size_t i = 1; i < kept; ++i) {
+        const RuleReason x = s.reasons[i];
+        const double ax = std::abs(x.points);
+        std::size_t j = i;
+        for (; j > 0 && std::abs(s.reasons[j - 1].points) < ax; --j) s.reasons[j] = s.reasons[j - 1];
+        s.reasons[j] = x;
+      }
+    } else {
+      std::sort(s.reasons.begin(), s.reasons.end(), [](const RuleReason& a, const RuleReason& x) {
+        const double aa = std::abs(a.points), ax = std::abs(x.points);
+        return aa != ax ? aa > ax : a.rule < x.rule;
+      });
+    }
     const auto score_of = [&](std::int32_t g) { return g < 0 ? out.total : s.group_score[static_cast<std::size_t>(g)]; };
     out.grade = static_cast<std::uint32_t>(rs.grade.pick(score_of(rs.grade.group)));
     out.level = rs.level ? static_cast<std::int32_t>(rs.level->pick(score_of(rs.level->group))) : -1;
