@@ -110,15 +110,6 @@ inline bool filter_hit_before(const FilterHit& a, const FilterHit& b) noexcept {
 struct LeadState {
   std::vector<FilterHit> hits;
   std::uint64_t fingerprint = 0;  ///< of the rule set it belongs to
-
-  /// The hits of filter `f`, in canonical order.
-  std::span<const FilterHit> hits_of(std::uint32_t f) const noexcept {
-    const auto lo = std::lower_bound(hits.begin(), hits.end(), f,
-                                     [](const FilterHit& h, std::uint32_t x) { return h.filter < x; });
-    const auto hi = std::upper_bound(lo, hits.end(), f,
-                                     [](std::uint32_t x, const FilterHit& h) { return x < h.filter; });
-    return {hits.data() + (lo - hits.begin()), static_cast<std::size_t>(hi - lo)};
-  }
 };
 
 /// Profile columns looked up once for a rule set.
