@@ -194,6 +194,8 @@ std::string to_bytes(const LeadState& state) {
   // Archived per filter (sizes, then times and values) as when the state
   // held one list per filter, so those archives load unchanged; sizes stop
   // at the last filter with a hit.
+  if (!std::is_sorted(state.hits.begin(), state.hits.end(), filter_hit_before))
+    throw InvalidInput("to_bytes: the lead state's hits are not in filter, then time order");
   const std::size_t n_filters = state.hits.empty() ? 0 : std::size_t{state.hits.back().filter} + 1;
   rec.sizes.assign(n_filters, 0);
   for (const FilterHit& h : state.hits) {

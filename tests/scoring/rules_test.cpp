@@ -358,6 +358,9 @@ TEST(RulesScoring, SaveLoadRoundTrip) {
   }
   const RuleEngine small(parse_rule_set(small_rules));
   EXPECT_THROW((void)lead_state_from_bytes(to_bytes(st), small), SerializationError);
+  LeadState shuffled = st;
+  std::swap(shuffled.hits.front(), shuffled.hits.back());
+  EXPECT_THROW((void)to_bytes(shuffled), InvalidInput);
   std::string damaged = to_bytes(engine);
   damaged.resize(damaged.size() / 2);
   EXPECT_THROW((void)rule_engine_from_bytes(damaged), SerializationError);
