@@ -71,13 +71,31 @@ int run_rfm(const RfmOptions& o) {
 
   if (!o.model_out.empty()) save(model, o.model_out);
   if (!(o.json && o.out.empty())) {
+    // One buffer, numbers formatted in place, names quoted once per segment/tier.
+    std::vector<std::string> seg_field, tier_field;
+    for (std::size_t k = 0; k <= table.rules().size(); ++k) seg_field.push_back(csv_field(table.name(k)));
+    for (std::size_t k = 0; k <= tiers.tiers.size(); ++k) tier_field.push_back(csv_field(tier_name(tiers, k)));
     std::string csv = "customer_id,recency,frequency,monetary,r,f,m,cell,segment,tier\n";
     csv.reserve(values.size() * 64);
+    auto out = std::back_inserter(csv);
     for (std::size_t i = 0; i < values.size(); ++i) {
-      csv += csv_field(values.id[i]);
-      for (double v : {values.recency[i], values.frequency[i], values.monetary[i]}) csv += ',' + number(v);
-      csv += fmt::format(",{},{},{},{},", scores.r[i], scores.f[i], scores.m[i], scores.cell(i));
-      csv += csv_field(table.name(seg[i])) + ',' + csv_field(tier_name(tiers, tier[i])) + '\n';
+      const std::string& id = values.id[i];
+      if (id.find_first_of(",\"\n\r") == std::string::npos) csv += id;
+      else csv += csv_field(id);
+      fmt::format_to(out, ",{},{},{},{},{},{},", values.recency[i], values.frequency[i], values.monetary[i],
+                     scores.r[i], scores.f[i], scores.m[i]);
+      if (scores.bins <= 9) {
+        const char cell[3] = {static_cast<char>('0' + scores.r[i]), static_cast<char>('0' + scores.f[i]),
+                              static_cast<char>('0' + scores.m[i])};
+        csv.append(cell, 3);
+      } else {
+        csv += scores.cell(i);
+      }
+      csv += ',';
+      csv += seg_field[seg[i]];
+      csv += ',';
+      csv += tier_field[tier[i]];
+      csv += '\n';
     }
     write_output(o.out, csv);
   }
