@@ -66,10 +66,10 @@ const char* find(const char* first, const char* last, char c) noexcept {
 struct Chunk {
   const char* first = nullptr;
   const char* last = nullptr;
+  std::size_t offset = 0;  // of its first row in the batch
+  std::size_t capacity = 0;  // lines: an upper bound on its rows
+  std::size_t rows = 0;
   ViewIds ids;
-  std::vector<std::uint32_t> customer;  // into ids
-  std::vector<Timestamp> time;
-  std::vector<double> amount;
   bool ok = false;
   std::exception_ptr error;
 };
@@ -79,47 +79,86 @@ struct Layout {
   std::size_t fields, id, date, amount;
 };
 
-// Parses the rows of one chunk; false on anything the general reader would
-// treat differently or reject (a quoted field, a ragged row, a bad value).
-bool parse_chunk(Chunk& c, const Layout& layout, const DateFormat& format) {
-  const std::size_t estimate = static_cast<std::size_t>(c.last - c.first) / 24 + 16;
-  c.customer.reserve(estimate);
-  c.time.reserve(estimate);
-  c.amount.reserve(estimate);
-  std::string_view previous;  // the last row's id, most files are grouped by customer
+// Days since 1970-01-01 of a valid civil date (H. Hinnant's algorithm).
+constexpr std::int64_t days_from_civil(int y, int m, int d) noexcept {
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+}
+
+// A plain "YYYY-MM-DD" without locale or allocation; anything else (a time,
+// an invalid day) goes to the general DateFormat.
+std::optional<Timestamp> parse_date(std::string_view s, const DateFormat& format, bool iso) noexcept {
+  if (iso && s.size() == 10 && s[4] == '-' && s[7] == '-') {
+    int v[8];
+    const int at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+    bool digits = true;
+    for (int k = 0; k < 8; ++k) {
+      v[k] = s[static_cast<std::size_t>(at[k])] - '0';
+      digits &= v[k] >= 0 && v[k] <= 9;
+    }
+    if (digits) {
+      const int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
+      static constexpr int month_days[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+      const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+      if (m >= 1 && m <= 12 && d >= 1 && d <= month_days[m] && (m != 2 || d <= 28 || leap))
+        return days_from_civil(y, m, d) * seconds_per_day;
+    }
+  }
+  return format.parse(s);
+}
+
+// Parses the rows of one chunk into the batch from row c.offset on
+// (customer holds chunk-local codes); false on anything the general reader
+// would treat differently or reject (a quoted field, a ragged row, a bad value).
+bool parse_chunk(Chunk& c, TransactionBatch& batch, const Layout& layout, const DateFormat& format) {
+  const bool iso = format.pattern() == "iso";
+  std::uint32_t* const customer = batch.customer.data() + c.offset;
+  Timestamp* const time = batch.time.data() + c.offset;
+  double* const amount = batch.amount.data() + c.offset;
+  std::size_t row = 0;
+  std::string_view previous;  // the last row's id: most files are grouped by customer
   std::uint32_t previous_code = 0;
   std::string_view want[3];
   const std::size_t index[3] = {layout.id, layout.date, layout.amount};
+  const char delim = layout.delimiter;
   for (const char* p = c.first; p < c.last;) {
-    const char* eol = find(p, c.last, '\n');
-    std::size_t k = 0;
-    for (const char* f = p;; ++k) {
-      if (f < eol && *f == '"') return false;
-      const char* sep = find(f, eol, layout.delimiter);
-      for (int w = 0; w < 3; ++w)
-        if (index[w] == k) want[w] = std::string_view(f, static_cast<std::size_t>(sep - f));
-      if (sep == eol) break;
-      f = sep + 1;
-    }
     const char* const line = p;
-    p = eol + 1;
-    if (k + 1 != layout.fields) {
+    std::size_t k = 0;
+    const char* f = p;
+    for (;; ++p) {
+      const bool eol = p == c.last || *p == '\n';
+      if (eol || *p == delim) {
+        if (f < p && *f == '"') return false;
+        for (int w = 0; w < 3; ++w)
+          if (index[w] == k) want[w] = std::string_view(f, static_cast<std::size_t>(p - f));
+        ++k;
+        f = p + 1;
+        if (eol) break;
+      }
+    }
+    const char* const eol = p;
+    if (p < c.last) ++p;
+    if (k != layout.fields) {
       if (all_blank(line, eol)) continue;  // blank lines are skipped
       return false;
     }
     const std::string_view id = trim(want[0]);
     std::uint32_t code;
-    if (id.size() == previous.size() && !c.customer.empty() && id == previous) {
+    if (id.size() == previous.size() && row > 0 && id == previous) {
       code = previous_code;
     } else {
       if (id.empty()) return false;
-      const std::size_t before = c.ids.names().size();
+      const std::size_t before = c.ids.size();
       code = c.ids.intern(id);
       if (code == before && !is_valid_utf8(id)) return false;
       previous = id;
       previous_code = code;
     }
-    const auto t = format.parse(trim(want[1]));
+    const auto t = parse_date(trim(want[1]), format, iso);
     if (!t) return false;
     std::string_view a = trim(want[2]);
     if (a.empty()) return false;
@@ -127,11 +166,39 @@ bool parse_chunk(Chunk& c, const Layout& layout, const DateFormat& format) {
     double value = 0;
     const auto r = fast_float::from_chars(a.data(), a.data() + a.size(), value);
     if (r.ec != std::errc() || r.ptr != a.data() + a.size() || !std::isfinite(value) || value < 0) return false;
-    c.customer.push_back(code);
-    c.time.push_back(*t);
-    c.amount.push_back(value);
+    if (row == c.capacity) return false;  // cannot happen: rows <= lines
+    customer[row] = code;
+    time[row] = *t;
+    amount[row] = value;
+    ++row;
   }
+  c.rows = row;
   return true;
+}
+
+// Runs f(k) for k in 0..n-1, one thread each (the caller's for k = 0), and
+// rethrows the first exception.
+template <class F>
+void parallel(std::size_t n, F&& f) {
+  std::vector<std::exception_ptr> errors(n);
+  {
+    std::vector<std::jthread> workers;
+    for (std::size_t k = 1; k < n; ++k)
+      workers.emplace_back([&, k] {
+        try {
+          f(k);
+        } catch (...) {
+          errors[k] = std::current_exception();
+        }
+      });
+    try {
+      f(0);
+    } catch (...) {
+      errors[0] = std::current_exception();
+    }
+  }
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
 }
 
 }  // namespace
@@ -188,54 +255,56 @@ std::optional<TransactionBatch> read_transactions_fast(const std::string& path, 
     }
     chunks[k].last = cut;
   }
-  const auto run = [&](std::size_t k) {
-    try {
-      chunks[k].ok = parse_chunk(chunks[k], layout, format);
-    } catch (...) {
-      chunks[k].error = std::current_exception();
-    }
-  };
-  {
-    std::vector<std::jthread> workers;
-    for (std::size_t k = 1; k < n_chunks; ++k) workers.emplace_back(run, k);
-    run(0);
-  }
-  std::size_t rows = 0, distinct = 0;
-  for (const Chunk& c : chunks) {
-    if (c.error) std::rethrow_exception(c.error);
-    if (!c.ok) return std::nullopt;
-    rows += c.customer.size();
-    distinct += c.ids.names().size();
-  }
-  if (rows == 0) return std::nullopt;
-
-  // Ids in file order: a chunk's new ids follow those of the chunks before.
+  // Lines per chunk bound its rows, so every chunk parses straight into the
+  // batch at its own offset.
+  parallel(n_chunks, [&](std::size_t k) {
+    Chunk& c = chunks[k];
+    if (c.first < c.last)
+      c.capacity = static_cast<std::size_t>(std::count(c.first, c.last, '\n')) + (c.last[-1] != '\n');
+  });
+  std::size_t capacity = 0;
+  for (Chunk& c : chunks) c.offset = capacity, capacity += c.capacity;
   TransactionBatch batch;
+  batch.customer.resize(capacity);
+  batch.time.resize(capacity);
+  batch.amount.resize(capacity);
+  parallel(n_chunks, [&](std::size_t k) { chunks[k].ok = parse_chunk(chunks[k], batch, layout, format); });
+  std::size_t distinct = 0;
+  for (const Chunk& c : chunks) {
+    if (!c.ok) return std::nullopt;
+    distinct += c.ids.size();
+  }
+
+  // Ids in file order: a chunk's new ids follow those of the chunks before
+  // (chunk 0's codes are already final), then rows close any gaps left by
+  // blank lines.
   batch.ids.reserve(distinct);
   std::vector<std::vector<std::uint32_t>> global(n_chunks);
   for (std::size_t k = 0; k < n_chunks; ++k) {
-    global[k].reserve(chunks[k].ids.names().size());
+    global[k].reserve(chunks[k].ids.size());
     for (const std::string_view name : chunks[k].ids.names()) global[k].push_back(batch.ids.intern(name));
   }
+  parallel(n_chunks, [&](std::size_t k) {
+    if (k == 0) return;
+    const auto& map = global[k];
+    std::uint32_t* code = batch.customer.data() + chunks[k].offset;
+    for (std::size_t i = 0; i < chunks[k].rows; ++i) code[i] = map[code[i]];
+  });
+  std::size_t rows = 0;
+  for (const Chunk& c : chunks) {
+    if (c.offset != rows) {
+      const auto move = [&](auto& v) {
+        std::copy(v.begin() + static_cast<std::ptrdiff_t>(c.offset),
+                  v.begin() + static_cast<std::ptrdiff_t>(c.offset + c.rows), v.begin() + static_cast<std::ptrdiff_t>(rows));
+      };
+      move(batch.customer), move(batch.time), move(batch.amount);
+    }
+    rows += c.rows;
+  }
+  if (rows == 0) return std::nullopt;
   batch.customer.resize(rows);
   batch.time.resize(rows);
   batch.amount.resize(rows);
-  {
-    std::vector<std::jthread> workers;
-    std::size_t offset = 0;
-    for (std::size_t k = 0; k < n_chunks; ++k) {
-      const auto copy = [&batch, &chunks, &global, k, offset] {
-        const Chunk& c = chunks[k];
-        const auto& map = global[k];
-        for (std::size_t i = 0; i < c.customer.size(); ++i) batch.customer[offset + i] = map[c.customer[i]];
-        std::copy(c.time.begin(), c.time.end(), batch.time.begin() + static_cast<std::ptrdiff_t>(offset));
-        std::copy(c.amount.begin(), c.amount.end(), batch.amount.begin() + static_cast<std::ptrdiff_t>(offset));
-      };
-      offset += chunks[k].customer.size();
-      if (k + 1 < n_chunks) workers.emplace_back(copy);
-      else copy();
-    }
-  }
   return batch;
 }
 

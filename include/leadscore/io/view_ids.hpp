@@ -4,6 +4,7 @@
 // allocates only the table.
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string_view>
 #include <vector>
@@ -12,52 +13,62 @@ namespace leadscore {
 
 /// Maps each distinct id to 0..n-1 in order of first sight. The viewed
 /// characters must outlive the table. Open addressing with linear probing;
-/// a slot keeps the hash, so a probe rarely touches the characters.
+/// a slot keeps the hash and ids of up to 16 bytes inline, so a lookup in a
+/// table of millions costs one cache miss, not two. Large tables ask the
+/// kernel for huge pages (fewer TLB misses on random probes).
 class ViewIds {
  public:
   ViewIds() { rehash(1 << 12); }
+  ~ViewIds() { release(); }
+  ViewIds(const ViewIds&) = delete;
+  ViewIds& operator=(const ViewIds&) = delete;
+  ViewIds(ViewIds&& other) noexcept { *this = std::move(other); }
+  ViewIds& operator=(ViewIds&& other) noexcept;
 
   /// The code of `name`, adding it if new.
   std::uint32_t intern(std::string_view name) {
-    if ((names_.size() + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
+    if ((names_.size() + 1) * 4 > (mask_ + 1) * 3) rehash((mask_ + 1) * 2);
     const std::size_t h = std::hash<std::string_view>{}(name);
+    const bool inline_key = name.size() <= kInline;
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       Slot& s = slots_[i];
-      if (s.id == empty) {
-        s = {h, static_cast<std::uint32_t>(names_.size())};
+      if (s.id == kEmpty) {
+        s.hash = h;
+        s.id = static_cast<std::uint32_t>(names_.size());
+        s.size = static_cast<std::uint32_t>(name.size());
+        if (inline_key) std::memcpy(s.key, name.data(), name.size());
         names_.push_back(name);
         return s.id;
       }
-      if (s.hash == h && names_[s.id] == name) return s.id;
+      if (s.hash == h && s.size == name.size() &&
+          (inline_key ? std::memcmp(s.key, name.data(), name.size()) == 0 : names_[s.id] == name))
+        return s.id;
     }
   }
 
   /// The ids, by code.
   const std::vector<std::string_view>& names() const noexcept { return names_; }
   std::size_t size() const noexcept { return names_.size(); }
+  /// Makes room for `n` ids without rehashing.
+  void reserve(std::size_t n);
 
  private:
+  static constexpr std::size_t kInline = 16;
+  static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
   struct Slot {
     std::size_t hash;
     std::uint32_t id;
+    std::uint32_t size;
+    char key[kInline];
   };
-  static constexpr std::uint32_t empty = 0xFFFFFFFFu;
 
-  void rehash(std::size_t n) {
-    std::vector<Slot> old(n, Slot{0, empty});
-    old.swap(slots_);
-    mask_ = n - 1;
-    for (const Slot& s : old) {
-      if (s.id == empty) continue;
-      std::size_t i = s.hash & mask_;
-      while (slots_[i].id != empty) i = (i + 1) & mask_;
-      slots_[i] = s;
-    }
-  }
+  void rehash(std::size_t n_slots);
+  void release() noexcept;
 
   std::vector<std::string_view> names_;
-  std::vector<Slot> slots_;
+  Slot* slots_ = nullptr;
   std::size_t mask_ = 0;
+  std::size_t bytes_ = 0;  // of the slot allocation
 };
 
 }  // namespace leadscore
