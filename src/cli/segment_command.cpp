@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <ctime>
+#include <charconv>
 #include <cmath>
 #include <exception>
 #include <iostream>
@@ -16,6 +19,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "leadscore/io/transaction_view.hpp"
 #include "leadscore/segment/archive.hpp"
 #include "leadscore/segment/cluster_names.hpp"
 #include "leadscore/segment/concentration.hpp"
@@ -55,20 +59,26 @@ int run_rfm(const RfmOptions& o) {
   tiers.validate();
   const SegmentTable table = segment_table(o.segments);
   const Day as_of = parse_day_argument(o.as_of, "--as-of");
-  const TransactionBatch tx =
-      read_transactions(o.table.file, o.table.csv(), columns, progress_for("reading " + o.table.file));
-  const RfmValues values = rfm_values(
-      tx, {.as_of = as_of, .monetary = o.monetary == "mean" ? MonetaryMeasure::mean : MonetaryMeasure::total});
+  auto T0 = std::clock();
+  auto TT = [&](const char* w) { if (std::getenv("LS_T")) { auto t = std::clock(); std::cerr << w << " " << double(t - T0) / CLOCKS_PER_SEC << "\n"; T0 = t; } };
+  const TransactionView tx =
+      read_transaction_view(o.table.file, o.table.csv(), columns, progress_for("reading " + o.table.file));
+  TT("read");
+  const auto ids = tx.ids();
+  const RfmValues values =
+      rfm_values(tx.customer(), ids, tx.time(), tx.amount(),
+                 {.as_of = as_of, .monetary = o.monetary == "mean" ? MonetaryMeasure::mean : MonetaryMeasure::total});
   const RfmModel model = RfmModel::fit(
       values, {.bins = o.bins, .method = o.method == "rank" ? BinMethod::rank : BinMethod::quantile});
+  TT("values+fit");
   const RfmScores scores = model.score(values);
+  TT("score");
   const auto seg = table.assign(scores);
   // Tiers are by total spend whatever --monetary says.
-  std::vector<double> spend(values.size());
-  {
-    std::vector<double> total(tx.n_customers(), 0.0);
-    for (std::size_t i = 0; i < tx.size(); ++i) total[tx.customer[i]] += tx.amount[i];
-    spend = std::move(total);
+  std::vector<double> spend = values.monetary;
+  if (o.monetary == "mean") {
+    std::fill(spend.begin(), spend.end(), 0.0);
+    for (std::size_t i = 0; i < tx.size(); ++i) spend[tx.customer()[i]] += tx.amount()[i];
   }
   const auto tier = assign_tiers(tiers, values.frequency, spend);
 
@@ -82,15 +92,17 @@ int run_rfm(const RfmOptions& o) {
     const auto rows = [&](std::size_t from, std::size_t to) {
       std::string out;
       out.reserve((to - from) * 64);
-      auto it = std::back_inserter(out);
+      char buf[64];
       const auto put = [&](double v) {
         // fmt's "{}" prints a whole double below 1e15 as the integer.
-        if (!std::signbit(v) && v < 1e15 && v == std::floor(v)) fmt::format_to(it, FMT_COMPILE("{}"), static_cast<std::int64_t>(v));
-        else fmt::format_to(it, FMT_COMPILE("{}"), v);
+        const char* end = !std::signbit(v) && v < 1e15 && v == std::floor(v)
+                              ? std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(v)).ptr
+                              : fmt::format_to(buf, FMT_COMPILE("{}"), v);
+        out.append(buf, static_cast<std::size_t>(end - buf));
       };
       for (std::size_t i = from; i < to; ++i) {
-        const std::string& id = values.id[i];
-        if (id.find_first_of(",\"\n\r") == std::string::npos) out += id;
+        const std::string_view id = ids[i];
+        if (id.find_first_of(",\"\n\r") == std::string_view::npos) out += id;
         else out += csv_field(id);
         out += ',';
         put(values.recency[i]);
@@ -101,7 +113,7 @@ int run_rfm(const RfmOptions& o) {
         const std::uint8_t rfm[3] = {scores.r[i], scores.f[i], scores.m[i]};
         for (std::uint8_t x : rfm) {
           out += ',';
-          fmt::format_to(it, FMT_COMPILE("{}"), unsigned{x});
+          out.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, unsigned{x}).ptr - buf));
         }
         out += ',';
         if (scores.bins <= 9) {
@@ -133,8 +145,10 @@ int run_rfm(const RfmOptions& o) {
     }
     if (failed) std::rethrow_exception(failed);
     csv += second;
+    TT("format");
     write_output(o.out, csv);
   }
+  TT("write");
   if (o.json) {
     const Concentration c = concentration(spend, 11);
     std::map<std::string, std::pair<std::size_t, double>> by_segment, by_tier;

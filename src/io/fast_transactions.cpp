@@ -1,6 +1,8 @@
 // The fast path of read_transactions; see fast_transactions.hpp.
 #include "fast_transactions.hpp"
 
+#include "leadscore/core/error.hpp"
+#include "leadscore/io/transaction_view.hpp"
 #include "leadscore/io/view_ids.hpp"
 
 #include <fast_float/fast_float.h>
@@ -10,6 +12,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <cstdio>
 #include <cmath>
 #include <cstring>
 #include <exception>
@@ -79,19 +84,27 @@ struct Layout {
   std::size_t fields, id, date, amount;
 };
 
-// Days since 1970-01-01 of a valid civil date (H. Hinnant's algorithm).
-constexpr std::int64_t days_from_civil(int y, int m, int d) noexcept {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
-}
+// Days since 1970-01-01 of the first of each month of 1900..2199, and the
+// month's length: a plain date is two table reads.
+struct MonthTable {
+  static constexpr int first_year = 1900, years = 300;
+  std::int32_t start[years * 12];
+  std::uint8_t length[years * 12];
+  MonthTable() {
+    for (int i = 0; i < years * 12; ++i) {
+      const int y = first_year + i / 12;
+      const auto m = static_cast<unsigned>(i % 12 + 1);
+      start[i] = *make_day(y, m, 1);
+      const std::chrono::year_month_day_last last{std::chrono::year{y} / std::chrono::month{m} / std::chrono::last};
+      length[i] = static_cast<std::uint8_t>(static_cast<unsigned>(last.day()));
+    }
+  }
+};
 
 // A plain "YYYY-MM-DD" without locale or allocation; anything else (a time,
-// an invalid day) goes to the general DateFormat.
+// a year outside the table, an invalid day) goes to the general DateFormat.
 std::optional<Timestamp> parse_date(std::string_view s, const DateFormat& format, bool iso) noexcept {
+  static const MonthTable table;
   if (iso && s.size() == 10 && s[4] == '-' && s[7] == '-') {
     int v[8];
     const int at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
@@ -100,25 +113,29 @@ std::optional<Timestamp> parse_date(std::string_view s, const DateFormat& format
       v[k] = s[static_cast<std::size_t>(at[k])] - '0';
       digits &= v[k] >= 0 && v[k] <= 9;
     }
-    if (digits) {
-      const int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
-      static constexpr int month_days[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-      const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-      if (m >= 1 && m <= 12 && d >= 1 && d <= month_days[m] && (m != 2 || d <= 28 || leap))
-        return days_from_civil(y, m, d) * seconds_per_day;
-    }
+    const int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
+    const int i = (y - MonthTable::first_year) * 12 + m - 1;
+    if (digits && m >= 1 && m <= 12 && i >= 0 && i < MonthTable::years * 12 && d >= 1 && d <= table.length[i])
+      return static_cast<Timestamp>(table.start[i] + d - 1) * seconds_per_day;
   }
   return format.parse(s);
 }
 
-// Parses the rows of one chunk into the batch from row c.offset on
+// Parses the rows of one chunk into `out` from row c.offset on
 // (customer holds chunk-local codes); false on anything the general reader
 // would treat differently or reject (a quoted field, a ragged row, a bad value).
-bool parse_chunk(Chunk& c, TransactionBatch& batch, const Layout& layout, const DateFormat& format) {
+// Where the rows go: arrays of at least the file's line count.
+struct Columns {
+  std::uint32_t* customer;
+  Timestamp* time;
+  double* amount;
+};
+
+bool parse_chunk(Chunk& c, const Columns& out, const Layout& layout, const DateFormat& format) {
   const bool iso = format.pattern() == "iso";
-  std::uint32_t* const customer = batch.customer.data() + c.offset;
-  Timestamp* const time = batch.time.data() + c.offset;
-  double* const amount = batch.amount.data() + c.offset;
+  std::uint32_t* const customer = out.customer + c.offset;
+  Timestamp* const time = out.time + c.offset;
+  double* const amount = out.amount + c.offset;
   std::size_t row = 0;
   std::string_view previous;  // the last row's id: most files are grouped by customer
   std::uint32_t previous_code = 0;
@@ -201,13 +218,15 @@ void parallel(std::size_t n, F&& f) {
     if (e) std::rethrow_exception(e);
 }
 
-}  // namespace
 
-std::optional<TransactionBatch> read_transactions_fast(const std::string& path, const CsvOptions& options,
-                                                       const TransactionColumns& columns) {
+// The file's rows, parsed in parallel into the arrays allocate(lines)
+// returns: the chunks (rows and chunk-local ids each), or nullopt when the
+// fast path does not apply.
+template <class Allocate>
+std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOptions& options,
+                                             const TransactionColumns& columns, Allocate&& allocate) {
   if (options.delimiter == CsvOptions::whitespace || options.delimiter == '"' || !columns.discount.empty())
     return std::nullopt;
-  const MappedFile file(path);
   const char* const begin = file.data();
   const char* const end = begin + file.size();
   if (!begin) return std::nullopt;
@@ -256,7 +275,7 @@ std::optional<TransactionBatch> read_transactions_fast(const std::string& path, 
     chunks[k].last = cut;
   }
   // Lines per chunk bound its rows, so every chunk parses straight into the
-  // batch at its own offset.
+  // arrays at its own offset.
   parallel(n_chunks, [&](std::size_t k) {
     Chunk& c = chunks[k];
     if (c.first < c.last)
@@ -264,44 +283,64 @@ std::optional<TransactionBatch> read_transactions_fast(const std::string& path, 
   });
   std::size_t capacity = 0;
   for (Chunk& c : chunks) c.offset = capacity, capacity += c.capacity;
-  TransactionBatch batch;
-  batch.customer.resize(capacity);
-  batch.time.resize(capacity);
-  batch.amount.resize(capacity);
-  parallel(n_chunks, [&](std::size_t k) { chunks[k].ok = parse_chunk(chunks[k], batch, layout, format); });
-  std::size_t distinct = 0;
+  const Columns out = allocate(capacity);
+  parallel(n_chunks, [&](std::size_t k) { chunks[k].ok = parse_chunk(chunks[k], out, layout, format); });
+  std::size_t rows = 0;
   for (const Chunk& c : chunks) {
     if (!c.ok) return std::nullopt;
-    distinct += c.ids.size();
+    rows += c.rows;
   }
+  if (rows == 0) return std::nullopt;
+  return chunks;
+}
 
-  // Ids in file order: a chunk's new ids follow those of the chunks before
-  // (chunk 0's codes are already final), then rows close any gaps left by
-  // blank lines.
-  batch.ids.reserve(distinct);
-  std::vector<std::vector<std::uint32_t>> global(n_chunks);
-  for (std::size_t k = 0; k < n_chunks; ++k) {
-    global[k].reserve(chunks[k].ids.size());
-    for (const std::string_view name : chunks[k].ids.names()) global[k].push_back(batch.ids.intern(name));
-  }
-  parallel(n_chunks, [&](std::size_t k) {
-    if (k == 0) return;
+// Codes from chunk-local to file order (`global[k]` maps chunk k's codes),
+// and rows moved down over the gaps blank lines left; returns the rows.
+std::size_t finish(std::vector<Chunk>& chunks, const std::vector<std::vector<std::uint32_t>>& global,
+                   const Columns& out) {
+  parallel(chunks.size(), [&](std::size_t k) {
+    if (global[k].empty()) return;
     const auto& map = global[k];
-    std::uint32_t* code = batch.customer.data() + chunks[k].offset;
+    std::uint32_t* code = out.customer + chunks[k].offset;
     for (std::size_t i = 0; i < chunks[k].rows; ++i) code[i] = map[code[i]];
   });
   std::size_t rows = 0;
   for (const Chunk& c : chunks) {
     if (c.offset != rows) {
-      const auto move = [&](auto& v) {
-        std::copy(v.begin() + static_cast<std::ptrdiff_t>(c.offset),
-                  v.begin() + static_cast<std::ptrdiff_t>(c.offset + c.rows), v.begin() + static_cast<std::ptrdiff_t>(rows));
-      };
-      move(batch.customer), move(batch.time), move(batch.amount);
+      std::copy_n(out.customer + c.offset, c.rows, out.customer + rows);
+      std::copy_n(out.time + c.offset, c.rows, out.time + rows);
+      std::copy_n(out.amount + c.offset, c.rows, out.amount + rows);
     }
     rows += c.rows;
   }
-  if (rows == 0) return std::nullopt;
+  return rows;
+}
+
+}  // namespace
+
+std::optional<TransactionBatch> read_transactions_fast(const std::string& path, const CsvOptions& options,
+                                                       const TransactionColumns& columns) {
+  const MappedFile file(path);
+  TransactionBatch batch;
+  auto chunks = parse_file(file, options, columns, [&](std::size_t capacity) {
+    batch.customer.resize(capacity);
+    batch.time.resize(capacity);
+    batch.amount.resize(capacity);
+    return Columns{batch.customer.data(), batch.time.data(), batch.amount.data()};
+  });
+  if (!chunks) return std::nullopt;
+  // Ids in file order: a chunk's new ids follow those of the chunks before.
+  std::size_t distinct = 0;
+  for (const Chunk& c : *chunks) distinct += c.ids.size();
+  batch.ids.reserve(distinct);
+  std::vector<std::vector<std::uint32_t>> global(chunks->size());
+  for (std::size_t k = 0; k < chunks->size(); ++k) {
+    global[k].reserve((*chunks)[k].ids.size());
+    for (const std::string_view name : (*chunks)[k].ids.names()) global[k].push_back(batch.ids.intern(name));
+  }
+  global[0].clear();  // chunk 0's codes are final already
+  const std::size_t rows =
+      finish(*chunks, global, Columns{batch.customer.data(), batch.time.data(), batch.amount.data()});
   batch.customer.resize(rows);
   batch.time.resize(rows);
   batch.amount.resize(rows);
@@ -309,3 +348,62 @@ std::optional<TransactionBatch> read_transactions_fast(const std::string& path, 
 }
 
 }  // namespace leadscore::detail
+
+namespace leadscore {
+
+namespace {
+
+// What a fast TransactionView owns: the mapping and arrays left uninitialized
+// until the parse writes them (each thread touches its own pages).
+struct ViewStorage {
+  explicit ViewStorage(const std::string& path) : file(path) {}
+  detail::MappedFile file;
+  std::unique_ptr<std::uint32_t[]> customer;
+  std::unique_ptr<Timestamp[]> time;
+  std::unique_ptr<double[]> amount;
+};
+
+}  // namespace
+
+TransactionView read_transaction_view(const std::string& path, const CsvOptions& options,
+                                      const TransactionColumns& columns, ProgressFn progress) {
+  if (!columns.discount.empty()) throw InvalidInput("read_transaction_view: no discount column is read");
+  TransactionView view;
+  auto storage = std::make_shared<ViewStorage>(path);
+  auto chunks = detail::parse_file(storage->file, options, columns, [&](std::size_t capacity) {
+    storage->customer = std::make_unique_for_overwrite<std::uint32_t[]>(capacity);
+    storage->time = std::make_unique_for_overwrite<Timestamp[]>(capacity);
+    storage->amount = std::make_unique_for_overwrite<double[]>(capacity);
+    return detail::Columns{storage->customer.get(), storage->time.get(), storage->amount.get()};
+  });
+  if (!chunks) {
+    // The general reader: every other layout, and the error with its place.
+    auto batch = std::make_shared<TransactionBatch>(read_transactions(path, options, columns, std::move(progress)));
+    view.ids_.assign(batch->ids.names().begin(), batch->ids.names().end());
+    view.customer_ = batch->customer.data();
+    view.time_ = batch->time.data();
+    view.amount_ = batch->amount.data();
+    view.size_ = batch->size();
+    view.owner_ = std::move(batch);
+    return view;
+  }
+  // Chunk 0's table becomes the file's: later chunks add their new ids.
+  auto& c = *chunks;
+  ViewIds ids = std::move(c[0].ids);
+  std::vector<std::vector<std::uint32_t>> global(c.size());
+  for (std::size_t k = 1; k < c.size(); ++k) {
+    global[k].reserve(c[k].ids.size());
+    for (const std::string_view name : c[k].ids.names()) global[k].push_back(ids.intern(name));
+  }
+  const detail::Columns out{storage->customer.get(), storage->time.get(), storage->amount.get()};
+  view.size_ = detail::finish(c, global, out);
+  view.ids_ = ids.names();
+  view.customer_ = out.customer;
+  view.time_ = out.time;
+  view.amount_ = out.amount;
+  view.owner_ = std::move(storage);
+  if (progress) progress(1.0);
+  return view;
+}
+
+}  // namespace leadscore

@@ -32,13 +32,9 @@ void ViewIds::release() noexcept {
 }
 
 void ViewIds::rehash(std::size_t n_slots) {
-  // Anonymous memory comes zeroed; huge pages where the kernel allows.
   const std::size_t bytes = n_slots * sizeof(Slot);
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-  if (bytes >= (std::size_t{2} << 20)) ::madvise(p, bytes, MADV_HUGEPAGE);
-#endif
   auto* fresh = static_cast<Slot*>(p);
   for (std::size_t i = 0; i < n_slots; ++i) fresh[i].id = kEmpty;
   const std::size_t mask = n_slots - 1;

@@ -74,6 +74,12 @@ RfmValues rfm_values(std::span<const std::int64_t> customer, std::size_t n_custo
                    [](std::int64_t c) { return "#" + std::to_string(c); });
 }
 
+RfmValues rfm_values(std::span<const std::uint32_t> customer, std::span<const std::string_view> names,
+                     std::span<const Timestamp> time, std::span<const double> amount, const RfmValuesConfig& config) {
+  return aggregate(customer, names.size(), time, seconds_per_day, amount, config,
+                   [&](std::int64_t c) { return std::string(names[static_cast<std::size_t>(c)]); });
+}
+
 double quantile_type7(std::span<const double> sorted, double p) {
   if (sorted.empty()) throw InvalidInput("quantile_type7: no values");
   const double h = static_cast<double>(sorted.size() - 1) * p;

@@ -14,8 +14,7 @@ namespace leadscore {
 /// Maps each distinct id to 0..n-1 in order of first sight. The viewed
 /// characters must outlive the table. Open addressing with linear probing;
 /// a slot keeps the hash and ids of up to 16 bytes inline, so a lookup in a
-/// table of millions costs one cache miss, not two. Large tables ask the
-/// kernel for huge pages (fewer TLB misses on random probes).
+/// table of millions costs one cache miss, not two.
 class ViewIds {
  public:
   ViewIds() { rehash(1 << 12); }
