@@ -5,8 +5,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <chrono>
-#include <ctime>
 #include <charconv>
 #include <cmath>
 #include <exception>
@@ -59,20 +57,15 @@ int run_rfm(const RfmOptions& o) {
   tiers.validate();
   const SegmentTable table = segment_table(o.segments);
   const Day as_of = parse_day_argument(o.as_of, "--as-of");
-  auto T0 = std::clock();
-  auto TT = [&](const char* w) { if (std::getenv("LS_T")) { auto t = std::clock(); std::cerr << w << " " << double(t - T0) / CLOCKS_PER_SEC << "\n"; T0 = t; } };
   const TransactionView tx =
       read_transaction_view(o.table.file, o.table.csv(), columns, progress_for("reading " + o.table.file));
-  TT("read");
   const auto ids = tx.ids();
   const RfmValues values =
       rfm_values(tx.customer(), ids, tx.time(), tx.amount(),
                  {.as_of = as_of, .monetary = o.monetary == "mean" ? MonetaryMeasure::mean : MonetaryMeasure::total});
   const RfmModel model = RfmModel::fit(
       values, {.bins = o.bins, .method = o.method == "rank" ? BinMethod::rank : BinMethod::quantile});
-  TT("values+fit");
   const RfmScores scores = model.score(values);
-  TT("score");
   const auto seg = table.assign(scores);
   // Tiers are by total spend whatever --monetary says.
   std::vector<double> spend = values.monetary;
@@ -145,10 +138,8 @@ int run_rfm(const RfmOptions& o) {
     }
     if (failed) std::rethrow_exception(failed);
     csv += second;
-    TT("format");
     write_output(o.out, csv);
   }
-  TT("write");
   if (o.json) {
     const Concentration c = concentration(spend, 11);
     std::map<std::string, std::pair<std::size_t, double>> by_segment, by_tier;

@@ -13,8 +13,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
-#include <cstdio>
 #include <cmath>
 #include <cstring>
 #include <exception>

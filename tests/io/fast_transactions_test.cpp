@@ -11,6 +11,7 @@
 
 #include "../temp_file.hpp"
 #include "leadscore/core/error.hpp"
+#include "leadscore/io/transaction_view.hpp"
 
 namespace leadscore {
 namespace {
@@ -158,6 +159,68 @@ TEST(FastTransactions, ErrorsInAnyChunkNameTheirLine) {
     EXPECT_EQ(e.line(), bad_line) << e.what();
     EXPECT_NE(std::string(e.what()).find("expected 3 fields"), std::string::npos) << e.what();
   }
+}
+
+TEST(FastTransactions, PlainDatesMatchDateFormatIncludingLeapDaysAndFarYears) {
+  TempFile f("customer_id,date,amount\na,2024-02-29,1\nb,2000-02-29,2\nc,1850-03-01,3\nd,2300-12-31,4\n"
+             "e,1970-01-01,5\nf,2199-12-31,6\ng,1900-01-01,7\nh,2024-03-01T10:30:00Z,8\n");
+  const auto fast = detail::read_transactions_fast(f.path(), {}, {});
+  ASSERT_TRUE(fast.has_value());
+  expect_same(*fast, reference(f.path()));
+  for (const char* bad : {"2023-02-29", "1900-02-29", "2100-02-29", "2024-04-31", "2024-00-10", "2024-1-10"}) {
+    TempFile g(std::string("customer_id,date,amount\na,2024-01-01,1\nb,") + bad + ",2\n");
+    EXPECT_FALSE(detail::read_transactions_fast(g.path(), {}, {}).has_value()) << bad;
+    try {
+      read_transactions(g.path());
+      FAIL() << "no error for " << bad;
+    } catch (const ParseError& e) {
+      EXPECT_EQ(e.line(), 3u) << e.what();
+      EXPECT_EQ(e.column(), 3u) << e.what();
+    }
+  }
+}
+
+void expect_view_is_batch(const TransactionView& v, const TransactionBatch& b) {
+  ASSERT_EQ(v.size(), b.size());
+  ASSERT_EQ(v.n_customers(), b.n_customers());
+  for (std::size_t c = 0; c < v.n_customers(); ++c) EXPECT_EQ(v.ids()[c], b.ids.names()[c]);
+  EXPECT_TRUE(std::equal(v.customer().begin(), v.customer().end(), b.customer.begin()));
+  EXPECT_TRUE(std::equal(v.time().begin(), v.time().end(), b.time.begin()));
+  EXPECT_TRUE(std::equal(v.amount().begin(), v.amount().end(), b.amount.begin()));
+}
+
+TEST(TransactionView, IsTheBatchOnEveryPathAndOutlivesMoves) {
+  TempFile big(synthetic(80'000, false));
+  TempFile blank("customer_id,date,amount\na,2024-01-02,1\n\nb,2024-01-03,2\n\n\na,2024-01-04,3");
+  TempFile quoted("customer_id,date,amount\n\"Doe, J\",2024-01-03,2\nx,2024-01-04,1\n");
+  TempFile spaces("c d a\n x  2024-01-01  1.5\n y 2024-01-02 2\n");
+  const CsvOptions ws{.delimiter = CsvOptions::whitespace};
+  const TransactionColumns by_letter{.id = "c", .date = "d", .amount = "a"};
+  for (const auto& [path, options, columns] :
+       {std::tuple{big.path(), CsvOptions{}, TransactionColumns{}}, std::tuple{blank.path(), CsvOptions{}, TransactionColumns{}},
+        std::tuple{quoted.path(), CsvOptions{}, TransactionColumns{}}, std::tuple{spaces.path(), ws, by_letter}}) {
+    TransactionView moved = read_transaction_view(path, options, columns);
+    const TransactionView v = std::move(moved);
+    expect_view_is_batch(v, read_transactions(path, options, columns));
+  }
+}
+
+TEST(TransactionView, ErrorsAreTheGeneralReaders) {
+  std::string text = synthetic(80'000, true);
+  text.insert(text.find('\n', 1'500'000) + 1, "C1,2024-01-01,-1\n");
+  const std::size_t line = static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(
+                                                                                text.find("C1,2024-01-01,-1")), '\n')) + 1;
+  TempFile f(text);
+  try {
+    read_transaction_view(f.path());
+    FAIL() << "no error";
+  } catch (const ParseError& e) {
+    EXPECT_EQ(e.line(), line) << e.what();
+    EXPECT_EQ(e.column(), 15u) << e.what();
+  }
+  TempFile empty("");
+  EXPECT_THROW(read_transaction_view(empty.path()), ParseError);
+  EXPECT_THROW(read_transaction_view(f.path(), {}, {.discount = "d"}), InvalidInput);
 }
 
 }  // namespace
