@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """RFM segmentation, leadscore against pandas, in the same run.
 
-The same seeded synthetic transactions, two jobs:
+The same seeded synthetic transactions (grouped by customer, or shuffled
+with --shuffle), two jobs:
 
 1. file to table, end to end: `leadscore segment rfm --transactions F
    --as-of D --method rank --segments rf-grid --out O` against pandas
@@ -125,11 +126,16 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--shuffle", action="store_true",
+                    help="rows in random order (default: grouped by customer, as exports often are)")
     args = ap.parse_args()
     cli = BUILD / "bin" / "leadscore"
     df = synthetic(args.rows, args.customers)
-    print(f"{len(df):,} transactions, {df['customer_id'].nunique():,} customers; pandas {pd.__version__}, "
-          f"numpy {np.__version__}")
+    if args.shuffle:
+        df = df.sample(frac=1.0, random_state=1, ignore_index=True)
+    print(f"{len(df):,} transactions, {df['customer_id'].nunique():,} customers, "
+          f"{'shuffled' if args.shuffle else 'grouped by customer'}; pandas {pd.__version__}, numpy {np.__version__}; "
+          f"load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         src, ours_out, theirs_out = (pathlib.Path(tmp) / n for n in ("tx.csv", "ours.csv", "theirs.csv"))
         df.to_csv(src, index=False, date_format="%Y-%m-%d")
@@ -158,6 +164,7 @@ def main() -> None:
     print(f"{'job':<40} {'leadscore':>10} {'pandas':>10} {'ratio':>8}")
     print(f"{'CSV file -> RFM table CSV':<40} {t_cli:>9.3f}s {t_pf:>9.3f}s {t_pf / t_cli:>7.1f}x")
     print(f"{'DataFrame -> RFM table':<40} {t_mem:>9.3f}s {t_pm:>9.3f}s {t_pm / t_mem:>7.1f}x")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -123,8 +123,7 @@ int run_rfm(const RfmOptions& o) {
       return out;
     };
     const std::size_t half = values.size() / 2;
-    std::string second;
-    std::string csv = "customer_id,recency,frequency,monetary,r,f,m,cell,segment,tier\n";
+    std::string first, second;
     std::exception_ptr failed;
     {
       std::jthread worker([&] {
@@ -134,9 +133,12 @@ int run_rfm(const RfmOptions& o) {
           failed = std::current_exception();
         }
       });
-      csv += rows(0, half);
+      first = rows(0, half);
     }
     if (failed) std::rethrow_exception(failed);
+    std::string csv = "customer_id,recency,frequency,monetary,r,f,m,cell,segment,tier\n";
+    csv.reserve(csv.size() + first.size() + second.size());
+    csv += first;
     csv += second;
     write_output(o.out, csv);
   }
