@@ -32,7 +32,9 @@ std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
-bool all_blank(const char* first, const char* last) noexcept { return std::all_of(first, last, is_blank); }
+bool all_blank(const char* first, const char* last) noexcept {
+  return std::all_of(first, last, is_blank);
+}
 
 // A read-only view of a whole file, unmapped on destruction.
 class MappedFile {
@@ -40,7 +42,7 @@ class MappedFile {
   explicit MappedFile(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return;
-    struct stat st {};
+    struct stat st{};
     if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
       size_ = static_cast<std::size_t>(st.st_size);
       void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
@@ -69,7 +71,7 @@ const char* find(const char* first, const char* last, char c) noexcept {
 struct Chunk {
   const char* first = nullptr;
   const char* last = nullptr;
-  std::size_t offset = 0;  // of its first row in the batch
+  std::size_t offset = 0;    // of its first row in the batch
   std::size_t capacity = 0;  // lines: an upper bound on its rows
   std::size_t rows = 0;
   ViewIds ids;
@@ -93,7 +95,8 @@ struct MonthTable {
       const int y = first_year + i / 12;
       const auto m = static_cast<unsigned>(i % 12 + 1);
       start[i] = *make_day(y, m, 1);
-      const std::chrono::year_month_day_last last{std::chrono::year{y} / std::chrono::month{m} / std::chrono::last};
+      const std::chrono::year_month_day_last last{std::chrono::year{y} / std::chrono::month{m} /
+                                                  std::chrono::last};
       length[i] = static_cast<std::uint8_t>(static_cast<unsigned>(last.day()));
     }
   }
@@ -101,7 +104,8 @@ struct MonthTable {
 
 // A plain "YYYY-MM-DD" without locale or allocation; anything else (a time,
 // a year outside the table, an invalid day) goes to the general DateFormat.
-std::optional<Timestamp> parse_date(std::string_view s, const DateFormat& format, bool iso) noexcept {
+std::optional<Timestamp> parse_date(std::string_view s, const DateFormat& format,
+                                    bool iso) noexcept {
   static const MonthTable table;
   if (iso && s.size() == 10 && s[4] == '-' && s[7] == '-') {
     int v[8];
@@ -111,9 +115,11 @@ std::optional<Timestamp> parse_date(std::string_view s, const DateFormat& format
       v[k] = s[static_cast<std::size_t>(at[k])] - '0';
       digits &= v[k] >= 0 && v[k] <= 9;
     }
-    const int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
+    const int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5],
+              d = v[6] * 10 + v[7];
     const int i = (y - MonthTable::first_year) * 12 + m - 1;
-    if (digits && m >= 1 && m <= 12 && i >= 0 && i < MonthTable::years * 12 && d >= 1 && d <= table.length[i])
+    if (digits && m >= 1 && m <= 12 && i >= 0 && i < MonthTable::years * 12 && d >= 1 &&
+        d <= table.length[i])
       return static_cast<Timestamp>(table.start[i] + d - 1) * seconds_per_day;
   }
   return format.parse(s);
@@ -180,7 +186,8 @@ bool parse_chunk(Chunk& c, const Columns& out, const Layout& layout, const DateF
     if (a.front() == '+') a.remove_prefix(1);
     double value = 0;
     const auto r = fast_float::from_chars(a.data(), a.data() + a.size(), value);
-    if (r.ec != std::errc() || r.ptr != a.data() + a.size() || !std::isfinite(value) || value < 0) return false;
+    if (r.ec != std::errc() || r.ptr != a.data() + a.size() || !std::isfinite(value) || value < 0)
+      return false;
     if (row == c.capacity) return false;  // cannot happen: rows <= lines
     customer[row] = code;
     time[row] = *t;
@@ -216,14 +223,16 @@ void parallel(std::size_t n, F&& f) {
     if (e) std::rethrow_exception(e);
 }
 
-
 // The file's rows, parsed in parallel into the arrays allocate(lines)
 // returns: the chunks (rows and chunk-local ids each), or nullopt when the
 // fast path does not apply.
 template <class Allocate>
 std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOptions& options,
-                                             const TransactionColumns& columns, Allocate&& allocate) {
-  if (options.delimiter == CsvOptions::whitespace || options.delimiter == '"' || !columns.discount.empty())
+                                             const TransactionColumns& columns,
+                                             Allocate&& allocate) {
+  const char d = options.delimiter;
+  if (d == CsvOptions::whitespace || d == '"' || d == '\n' || d == '\r' ||
+      !columns.discount.empty())
     return std::nullopt;
   const char* const begin = file.data();
   const char* const end = begin + file.size();
@@ -244,13 +253,15 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
     if (options.header)
       for (std::size_t i = 0; i < first.size(); ++i)
         if (first[i] == ref.name) return i;
-    if (ref.name.size() > 9 || !std::all_of(ref.name.begin(), ref.name.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    if (ref.name.size() > 9 || !std::all_of(ref.name.begin(), ref.name.end(),
+                                            [](char ch) { return ch >= '0' && ch <= '9'; }))
       return std::nullopt;
     const std::size_t i = std::stoul(ref.name);
     if (i < first.size()) return i;
     return std::nullopt;
   };
-  const auto id = resolve(columns.id), date = resolve(columns.date), amount = resolve(columns.amount);
+  const auto id = resolve(columns.id), date = resolve(columns.date),
+             amount = resolve(columns.amount);
   if (!id || !date || !amount || first.size() < 2) return std::nullopt;
   const Layout layout{options.delimiter, first.size(), *id, *date, *amount};
   const DateFormat format(columns.date_format);
@@ -259,7 +270,9 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
   const char* const body = options.header ? std::min(eol + 1, end) : begin;
   const auto bytes = static_cast<std::size_t>(end - body);
   const std::size_t n_chunks = std::clamp<std::size_t>(
-      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), bytes / (1 << 20) + 1), 1, 64);
+      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()),
+                            bytes / (1 << 20) + 1),
+      1, 64);
   std::vector<Chunk> chunks(n_chunks);
   const char* cut = body;
   for (std::size_t k = 0; k < n_chunks; ++k) {
@@ -277,12 +290,14 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
   parallel(n_chunks, [&](std::size_t k) {
     Chunk& c = chunks[k];
     if (c.first < c.last)
-      c.capacity = static_cast<std::size_t>(std::count(c.first, c.last, '\n')) + (c.last[-1] != '\n');
+      c.capacity =
+          static_cast<std::size_t>(std::count(c.first, c.last, '\n')) + (c.last[-1] != '\n');
   });
   std::size_t capacity = 0;
   for (Chunk& c : chunks) c.offset = capacity, capacity += c.capacity;
   const Columns out = allocate(capacity);
-  parallel(n_chunks, [&](std::size_t k) { chunks[k].ok = parse_chunk(chunks[k], out, layout, format); });
+  parallel(n_chunks,
+           [&](std::size_t k) { chunks[k].ok = parse_chunk(chunks[k], out, layout, format); });
   std::size_t rows = 0;
   for (const Chunk& c : chunks) {
     if (!c.ok) return std::nullopt;
@@ -294,8 +309,8 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
 
 // Codes from chunk-local to file order (`global[k]` maps chunk k's codes),
 // and rows moved down over the gaps blank lines left; returns the rows.
-std::size_t finish(std::vector<Chunk>& chunks, const std::vector<std::vector<std::uint32_t>>& global,
-                   const Columns& out) {
+std::size_t finish(std::vector<Chunk>& chunks,
+                   const std::vector<std::vector<std::uint32_t>>& global, const Columns& out) {
   parallel(chunks.size(), [&](std::size_t k) {
     if (global[k].empty()) return;
     const auto& map = global[k];
@@ -316,7 +331,8 @@ std::size_t finish(std::vector<Chunk>& chunks, const std::vector<std::vector<std
 
 }  // namespace
 
-std::optional<TransactionBatch> read_transactions_fast(const std::string& path, const CsvOptions& options,
+std::optional<TransactionBatch> read_transactions_fast(const std::string& path,
+                                                       const CsvOptions& options,
                                                        const TransactionColumns& columns) {
   const MappedFile file(path);
   TransactionBatch batch;
@@ -334,11 +350,12 @@ std::optional<TransactionBatch> read_transactions_fast(const std::string& path, 
   std::vector<std::vector<std::uint32_t>> global(chunks->size());
   for (std::size_t k = 0; k < chunks->size(); ++k) {
     global[k].reserve((*chunks)[k].ids.size());
-    for (const std::string_view name : (*chunks)[k].ids.names()) global[k].push_back(batch.ids.intern(name));
+    for (const std::string_view name : (*chunks)[k].ids.names())
+      global[k].push_back(batch.ids.intern(name));
   }
   global[0].clear();  // chunk 0's codes are final already
-  const std::size_t rows =
-      finish(*chunks, global, Columns{batch.customer.data(), batch.time.data(), batch.amount.data()});
+  const std::size_t rows = finish(
+      *chunks, global, Columns{batch.customer.data(), batch.time.data(), batch.amount.data()});
   batch.customer.resize(rows);
   batch.time.resize(rows);
   batch.amount.resize(rows);
@@ -365,7 +382,8 @@ struct ViewStorage {
 
 TransactionView read_transaction_view(const std::string& path, const CsvOptions& options,
                                       const TransactionColumns& columns, ProgressFn progress) {
-  if (!columns.discount.empty()) throw InvalidInput("read_transaction_view: no discount column is read");
+  if (!columns.discount.empty())
+    throw InvalidInput("read_transaction_view: no discount column is read");
   TransactionView view;
   auto storage = std::make_shared<ViewStorage>(path);
   auto chunks = detail::parse_file(storage->file, options, columns, [&](std::size_t capacity) {
@@ -376,7 +394,8 @@ TransactionView read_transaction_view(const std::string& path, const CsvOptions&
   });
   if (!chunks) {
     // The general reader: every other layout, and the error with its place.
-    auto batch = std::make_shared<TransactionBatch>(read_transactions(path, options, columns, std::move(progress)));
+    auto batch = std::make_shared<TransactionBatch>(
+        read_transactions(path, options, columns, std::move(progress)));
     view.ids_.assign(batch->ids.names().begin(), batch->ids.names().end());
     view.customer_ = batch->customer.data();
     view.time_ = batch->time.data();

@@ -16,7 +16,8 @@ namespace leadscore::detail {
 
 /// The batch read_transactions would return, or nullopt when the fast path
 /// does not apply or the file has an error.
-std::optional<TransactionBatch> read_transactions_fast(const std::string& path, const CsvOptions& options,
+std::optional<TransactionBatch> read_transactions_fast(const std::string& path,
+                                                       const CsvOptions& options,
                                                        const TransactionColumns& columns);
 
 }  // namespace leadscore::detail

@@ -29,10 +29,12 @@ TransactionBatch reference(const std::string& path, const CsvOptions& options = 
   std::vector<std::string_view> f;
   const auto trim = [](std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+      s.remove_suffix(1);
     return s;
   };
-  while (reader.next(f)) tx.add(trim(f[id]), *format.parse(trim(f[date])), std::stod(std::string(trim(f[amount]))));
+  while (reader.next(f))
+    tx.add(trim(f[id]), *format.parse(trim(f[date])), std::stod(std::string(trim(f[amount]))));
   return tx;
 }
 
@@ -53,8 +55,9 @@ std::string synthetic(std::size_t rows, bool grouped, const char* eol = "\n") {
   std::string s = std::string("customer_id,date,amount") + eol;
   for (std::size_t i = 0; i < rows; ++i) {
     const int day = 1 + static_cast<int>(rng() % 28);
-    s += "C" + std::to_string(customer[i]) + ",2024-03-" + (day < 10 ? "0" : "") + std::to_string(day) + "," +
-         std::to_string(rng() % 10000) + "." + std::to_string(rng() % 100) + eol;
+    s += "C" + std::to_string(customer[i]) + ",2024-03-" + (day < 10 ? "0" : "") +
+         std::to_string(day) + "," + std::to_string(rng() % 10000) + "." +
+         std::to_string(rng() % 100) + eol;
   }
   return s;
 }
@@ -76,7 +79,8 @@ TEST(FastTransactions, HandlesCrlfBlankLinesAndNoTrailingNewline) {
   ASSERT_TRUE(fast.has_value());
   expect_same(*fast, reference(crlf.path()));
 
-  TempFile odd("customer_id,date,amount\r\na,2024-01-02,1.5\r\n\r\n  \n b ,2024-01-03 , 2 \na,2024-01-04,3");
+  TempFile odd(
+      "customer_id,date,amount\r\na,2024-01-02,1.5\r\n\r\n  \n b ,2024-01-03 , 2 \na,2024-01-04,3");
   fast = detail::read_transactions_fast(odd.path(), {}, {});
   ASSERT_TRUE(fast.has_value());
   ASSERT_EQ(fast->size(), 3u);
@@ -162,12 +166,14 @@ TEST(FastTransactions, ErrorsInAnyChunkNameTheirLine) {
 }
 
 TEST(FastTransactions, PlainDatesMatchDateFormatIncludingLeapDaysAndFarYears) {
-  TempFile f("customer_id,date,amount\na,2024-02-29,1\nb,2000-02-29,2\nc,1850-03-01,3\nd,2300-12-31,4\n"
-             "e,1970-01-01,5\nf,2199-12-31,6\ng,1900-01-01,7\nh,2024-03-01T10:30:00Z,8\n");
+  TempFile f(
+      "customer_id,date,amount\na,2024-02-29,1\nb,2000-02-29,2\nc,1850-03-01,3\nd,2300-12-31,4\n"
+      "e,1970-01-01,5\nf,2199-12-31,6\ng,1900-01-01,7\nh,2024-03-01T10:30:00Z,8\n");
   const auto fast = detail::read_transactions_fast(f.path(), {}, {});
   ASSERT_TRUE(fast.has_value());
   expect_same(*fast, reference(f.path()));
-  for (const char* bad : {"2023-02-29", "1900-02-29", "2100-02-29", "2024-04-31", "2024-00-10", "2024-1-10"}) {
+  for (const char* bad :
+       {"2023-02-29", "1900-02-29", "2100-02-29", "2024-04-31", "2024-00-10", "2024-1-10"}) {
     TempFile g(std::string("customer_id,date,amount\na,2024-01-01,1\nb,") + bad + ",2\n");
     EXPECT_FALSE(detail::read_transactions_fast(g.path(), {}, {}).has_value()) << bad;
     try {
@@ -197,8 +203,10 @@ TEST(TransactionView, IsTheBatchOnEveryPathAndOutlivesMoves) {
   const CsvOptions ws{.delimiter = CsvOptions::whitespace};
   const TransactionColumns by_letter{.id = "c", .date = "d", .amount = "a"};
   for (const auto& [path, options, columns] :
-       {std::tuple{big.path(), CsvOptions{}, TransactionColumns{}}, std::tuple{blank.path(), CsvOptions{}, TransactionColumns{}},
-        std::tuple{quoted.path(), CsvOptions{}, TransactionColumns{}}, std::tuple{spaces.path(), ws, by_letter}}) {
+       {std::tuple{big.path(), CsvOptions{}, TransactionColumns{}},
+        std::tuple{blank.path(), CsvOptions{}, TransactionColumns{}},
+        std::tuple{quoted.path(), CsvOptions{}, TransactionColumns{}},
+        std::tuple{spaces.path(), ws, by_letter}}) {
     TransactionView moved = read_transaction_view(path, options, columns);
     const TransactionView v = std::move(moved);
     expect_view_is_batch(v, read_transactions(path, options, columns));
@@ -208,8 +216,11 @@ TEST(TransactionView, IsTheBatchOnEveryPathAndOutlivesMoves) {
 TEST(TransactionView, ErrorsAreTheGeneralReaders) {
   std::string text = synthetic(80'000, true);
   text.insert(text.find('\n', 1'500'000) + 1, "C1,2024-01-01,-1\n");
-  const std::size_t line = static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(
-                                                                                text.find("C1,2024-01-01,-1")), '\n')) + 1;
+  const std::size_t line =
+      static_cast<std::size_t>(std::count(
+          text.begin(), text.begin() + static_cast<std::ptrdiff_t>(text.find("C1,2024-01-01,-1")),
+          '\n')) +
+      1;
   TempFile f(text);
   try {
     read_transaction_view(f.path());

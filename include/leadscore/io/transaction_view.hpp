@@ -28,8 +28,8 @@ class TransactionView {
   std::size_t n_customers() const noexcept { return ids_.size(); }
 
  private:
-  friend TransactionView read_transaction_view(const std::string&, const CsvOptions&, const TransactionColumns&,
-                                               ProgressFn);
+  friend TransactionView read_transaction_view(const std::string&, const CsvOptions&,
+                                               const TransactionColumns&, ProgressFn);
   std::shared_ptr<const void> owner_;  // the mapped file and arrays, or a TransactionBatch
   std::vector<std::string_view> ids_;
   const std::uint32_t* customer_ = nullptr;
@@ -43,6 +43,7 @@ class TransactionView {
 /// field) take the parallel path; any other file, and any error, goes
 /// through read_transactions. `columns.discount` must be empty.
 TransactionView read_transaction_view(const std::string& path, const CsvOptions& options = {},
-                                      const TransactionColumns& columns = {}, ProgressFn progress = {});
+                                      const TransactionColumns& columns = {},
+                                      ProgressFn progress = {});
 
 }  // namespace leadscore
