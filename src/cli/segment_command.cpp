@@ -82,9 +82,7 @@ int run_rfm(const RfmOptions& o) {
     std::vector<std::string> seg_field, tier_field;
     for (std::size_t k = 0; k <= table.rules().size(); ++k) seg_field.push_back(csv_field(table.name(k)));
     for (std::size_t k = 0; k <= tiers.tiers.size(); ++k) tier_field.push_back(csv_field(tier_name(tiers, k)));
-    const auto rows = [&](std::size_t from, std::size_t to) {
-      std::string out;
-      out.reserve((to - from) * 64);
+    const auto rows = [&](std::size_t from, std::size_t to, std::string& out) {
       char buf[64];
       const auto put = [&](double v) {
         // fmt's "{}" prints a whole double below 1e15 as the integer.
@@ -120,25 +118,23 @@ int run_rfm(const RfmOptions& o) {
         out += tier_field[tier[i]];
         out += '\n';
       }
-      return out;
     };
     const std::size_t half = values.size() / 2;
-    std::string first, second;
+    std::string csv = "customer_id,recency,frequency,monetary,r,f,m,cell,segment,tier\n", second;
+    csv.reserve(values.size() * 64);
+    second.reserve((values.size() - half) * 64);
     std::exception_ptr failed;
     {
       std::jthread worker([&] {
         try {
-          second = rows(half, values.size());
+          rows(half, values.size(), second);
         } catch (...) {
           failed = std::current_exception();
         }
       });
-      first = rows(0, half);
+      rows(0, half, csv);
     }
     if (failed) std::rethrow_exception(failed);
-    std::string csv = "customer_id,recency,frequency,monetary,r,f,m,cell,segment,tier\n";
-    csv.reserve(csv.size() + first.size() + second.size());
-    csv += first;
     csv += second;
     write_output(o.out, csv);
   }
