@@ -76,7 +76,6 @@ struct Chunk {
   std::size_t rows = 0;
   ViewIds ids;
   bool ok = false;
-  std::exception_ptr error;
 };
 
 struct Layout {
@@ -125,9 +124,6 @@ std::optional<Timestamp> parse_date(std::string_view s, const DateFormat& format
   return format.parse(s);
 }
 
-// Parses the rows of one chunk into `out` from row c.offset on
-// (customer holds chunk-local codes); false on anything the general reader
-// would treat differently or reject (a quoted field, a ragged row, a bad value).
 // Where the rows go: arrays of at least the file's line count.
 struct Columns {
   std::uint32_t* customer;
@@ -135,6 +131,9 @@ struct Columns {
   double* amount;
 };
 
+// Parses the rows of one chunk into `out` from row c.offset on
+// (customer holds chunk-local codes); false on anything the general reader
+// would treat differently or reject (a quoted field, a ragged row, a bad value).
 bool parse_chunk(Chunk& c, const Columns& out, const Layout& layout, const DateFormat& format) {
   const bool iso = format.pattern() == "iso";
   std::uint32_t* const customer = out.customer + c.offset;
@@ -157,8 +156,8 @@ bool parse_chunk(Chunk& c, const Columns& out, const Layout& layout, const DateF
         for (int w = 0; w < 3; ++w)
           if (index[w] == k) want[w] = std::string_view(f, static_cast<std::size_t>(p - f));
         ++k;
-        f = p + 1;
         if (eol) break;
+        f = p + 1;
       }
     }
     const char* const eol = p;
@@ -267,7 +266,7 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
   const DateFormat format(columns.date_format);
 
   // One chunk per core (and per MB), cut after a line end.
-  const char* const body = options.header ? std::min(eol + 1, end) : begin;
+  const char* const body = !options.header ? begin : eol == end ? end : eol + 1;
   const auto bytes = static_cast<std::size_t>(end - body);
   const std::size_t n_chunks = std::clamp<std::size_t>(
       std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()),
@@ -281,7 +280,8 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
       cut = end;
     } else {
       const char* target = std::max(cut, body + bytes * (k + 1) / n_chunks);
-      cut = std::min(find(target, end, '\n') + 1, end);
+      const char* newline = find(target, end, '\n');
+      cut = newline == end ? end : newline + 1;
     }
     chunks[k].last = cut;
   }
