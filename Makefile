@@ -69,6 +69,7 @@ bench-smoke: build bench-deps
 	$(PYTHON) benchmarks/compare/logistic_vs_sklearn.py --rows 20000 --repeat 1
 	$(BUILD)/bin/bm_segment --benchmark_filter='/100000/' --benchmark_min_time=0.01
 	$(PYTHON) benchmarks/compare/rfm_vs_pandas.py --rows 100000 --customers 10000 --repeat 1
+	$(PYTHON) benchmarks/compare/rfm_vs_pandas.py --rows 100000 --customers 10000 --repeat 1 --shuffle
 	$(PYTHON) benchmarks/compare/kmeans_vs_sklearn.py --rows 20000 --repeat 1
 
 bench: build bench-deps
@@ -82,6 +83,7 @@ bench: build bench-deps
 	$(PYTHON) benchmarks/compare/logistic_vs_sklearn.py --rows 1000000 --repeat 3
 	$(BUILD)/bin/bm_segment --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(PYTHON) benchmarks/compare/rfm_vs_pandas.py --rows 10000000 --customers 1000000 --repeat 3
+	$(PYTHON) benchmarks/compare/rfm_vs_pandas.py --rows 10000000 --customers 1000000 --repeat 3 --shuffle
 	$(PYTHON) benchmarks/compare/kmeans_vs_sklearn.py --rows 1000000 --repeat 3
 
 clean:

@@ -3,9 +3,13 @@
 
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
+#include <unistd.h>
 
+#include "leadscore/io/transaction_view.hpp"
 #include "leadscore/segment/kmeans.hpp"
 #include "leadscore/segment/rfm.hpp"
 #include "leadscore/segment/segments.hpp"
@@ -40,6 +44,54 @@ void BM_RfmPipeline(benchmark::State& state) {
   state.counters["customers"] = static_cast<double>(tx.n_customers);
 }
 BENCHMARK(BM_RfmPipeline)->Arg(100'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A CSV of n transactions (customer_id,date,amount) of n / 10 customers,
+// grouped by customer or shuffled; written once per process.
+const std::string& transactions_file(std::size_t n, bool shuffled) {
+  static std::map<std::pair<std::size_t, bool>, std::string> cache;
+  auto it = cache.find({n, shuffled});
+  if (it != cache.end()) return it->second;
+  const auto& tx = columns(n);
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  if (shuffled) std::shuffle(order.begin(), order.end(), std::mt19937_64(3));
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("leadscore-bm-" + std::to_string(::getpid()) + "-" + std::to_string(n) + (shuffled ? "s" : "g") + ".csv");
+  std::string text = "customer_id,date,amount\n";
+  char buf[32];
+  for (std::size_t i : order) {
+    const auto c = static_cast<unsigned long>(tx.customer[i]);
+    text += "C" + std::to_string(c + 1000000) + ',' + format_day(day_of(tx.time[i])) + ',';
+    text.append(buf, static_cast<std::size_t>(std::snprintf(buf, sizeof buf, "%.2f", tx.amount[i])));
+    text += '\n';
+  }
+  std::ofstream(path, std::ios::binary) << text;
+  static struct Cleanup {
+    ~Cleanup() {
+      for (const auto& [key, file] : cache) std::filesystem::remove(file);
+    }
+  } cleanup;
+  return cache.emplace(std::pair{n, shuffled}, path.string()).first->second;
+}
+
+// CSV file -> TransactionView -> RFM values (the parallel reader and the
+// per-customer aggregation of `leadscore segment rfm`), both cores.
+void BM_RfmFromFile(benchmark::State& state) {
+  const std::string& path = transactions_file(static_cast<std::size_t>(state.range(0)), state.range(1) != 0);
+  for (auto _ : state) {
+    const TransactionView tx = read_transaction_view(path);
+    const RfmValues v = rfm_values(tx.customer(), tx.ids(), tx.time(), tx.amount(), {.as_of = kAsOf});
+    benchmark::DoNotOptimize(v.recency.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.SetLabel(state.range(1) != 0 ? "shuffled" : "grouped");
+}
+BENCHMARK(BM_RfmFromFile)
+    ->Args({100'000, 0})
+    ->Args({10'000'000, 0})
+    ->Args({10'000'000, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Unit Gaussian blobs around 8 centers in 8 dimensions, seeded.
 const RowMatrix& blobs(std::size_t n) {

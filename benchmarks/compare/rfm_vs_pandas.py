@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """RFM segmentation, leadscore against pandas, in the same run.
 
-The same seeded synthetic transactions, two jobs:
+The same seeded synthetic transactions (grouped by customer, or shuffled
+with --shuffle), two jobs:
 
 1. file to table, end to end: `leadscore segment rfm --transactions F
    --as-of D --method rank --segments rf-grid --out O` against pandas
@@ -15,7 +16,8 @@ a rank exactly on a quantile edge in the lower bin, leadscore's floor(i *
 bins / n) in the upper, and pandas sums with Kahan compensation, so tied
 totals may order differently: the script checks every customer's values,
 tiers and segments are equal, and that a score differs (by one) only for
-customers whose value is tied across a bin edge, before reporting times. Prints median seconds of --repeat runs and ratios.
+customers whose value is tied across a bin edge, before reporting times.
+Prints median wall and CPU seconds (all threads) of --repeat runs and ratios.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
+import resource
 import statistics
 import subprocess
 import sys
@@ -111,13 +114,22 @@ def check_same(a: pd.DataFrame, b: pd.DataFrame, what: str) -> int:
     return edges
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children, all threads."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def timed(fn, repeat: int):
-    times, result = [], None
+    """Median wall seconds, median CPU seconds (all threads, both cores) and
+    the last result. CPU time is the figure a loaded machine distorts least."""
+    times, cpu, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), cpu_seconds()
         result = fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        cpu.append(cpu_seconds() - start_cpu)
+    return statistics.median(times), statistics.median(cpu), result
 
 
 def main() -> None:
@@ -125,11 +137,16 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--shuffle", action="store_true",
+                    help="rows in random order (default: grouped by customer, as exports often are)")
     args = ap.parse_args()
     cli = BUILD / "bin" / "leadscore"
     df = synthetic(args.rows, args.customers)
-    print(f"{len(df):,} transactions, {df['customer_id'].nunique():,} customers; pandas {pd.__version__}, "
-          f"numpy {np.__version__}")
+    if args.shuffle:
+        df = df.sample(frac=1.0, random_state=1, ignore_index=True)
+    print(f"{len(df):,} transactions, {df['customer_id'].nunique():,} customers, "
+          f"{'shuffled' if args.shuffle else 'grouped by customer'}; pandas {pd.__version__}, numpy {np.__version__}; "
+          f"load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         src, ours_out, theirs_out = (pathlib.Path(tmp) / n for n in ("tx.csv", "ours.csv", "theirs.csv"))
         df.to_csv(src, index=False, date_format="%Y-%m-%d")
@@ -144,20 +161,23 @@ def main() -> None:
             d["date"] = pd.to_datetime(d["date"], format="%Y-%m-%d")
             pandas_rfm(d).to_csv(theirs_out)
 
-        t_cli, _ = timed(cli_job, args.repeat)
-        t_pf, _ = timed(pandas_file_job, args.repeat)
+        t_cli, c_cli, _ = timed(cli_job, args.repeat)
+        t_pf, c_pf, _ = timed(pandas_file_job, args.repeat)
         ours = pd.read_csv(ours_out, index_col="customer_id", dtype={"cell": str})
         theirs = pd.read_csv(theirs_out, index_col="customer_id", dtype={"cell": str})
         edges_file = check_same(ours, theirs, "file job")
 
-    t_mem, ours_mem = timed(lambda: leadscore_rfm(df), args.repeat)
-    t_pm, theirs_mem = timed(lambda: pandas_rfm(df), args.repeat)
+    t_mem, c_mem, ours_mem = timed(lambda: leadscore_rfm(df), args.repeat)
+    t_pm, c_pm, theirs_mem = timed(lambda: pandas_rfm(df), args.repeat)
     edges_mem = check_same(ours_mem, theirs_mem, "in-memory job")
 
     print(f"results equal (customers on a quantile edge scored one apart: {edges_file} file, {edges_mem} memory)")
-    print(f"{'job':<40} {'leadscore':>10} {'pandas':>10} {'ratio':>8}")
-    print(f"{'CSV file -> RFM table CSV':<40} {t_cli:>9.3f}s {t_pf:>9.3f}s {t_pf / t_cli:>7.1f}x")
-    print(f"{'DataFrame -> RFM table':<40} {t_mem:>9.3f}s {t_pm:>9.3f}s {t_pm / t_mem:>7.1f}x")
+    print(f"{'job (median wall | median CPU)':<32} {'leadscore':>10} {'pandas':>10} {'ratio':>7}"
+          f" | {'leadscore':>10} {'pandas':>10} {'ratio':>7}")
+    for name, tw, pw, tc, pc in (("CSV file -> RFM table CSV", t_cli, t_pf, c_cli, c_pf),
+                                 ("DataFrame -> RFM table", t_mem, t_pm, c_mem, c_pm)):
+        print(f"{name:<32} {tw:>9.3f}s {pw:>9.3f}s {pw / tw:>6.1f}x | {tc:>9.3f}s {pc:>9.3f}s {pc / tc:>6.1f}x")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
 #include "leadscore/core/transactions.hpp"
 
 #include "leadscore/io/csv.hpp"
+#include "leadscore/io/transaction_view.hpp"
 
 #include "leadscore/summary/summarize.hpp"
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "fast_transactions.hpp"
 #include "leadscore/core/error.hpp"
 
 namespace leadscore {
@@ -252,6 +253,10 @@ void CsvReader::fail_file(std::size_t line, const std::string& what) const {
 
 TransactionBatch read_transactions(const std::string& path, const CsvOptions& options,
                                    const TransactionColumns& columns, ProgressFn progress) {
+  if (auto batch = detail::read_transactions_fast(path, options, columns)) {
+    if (progress) progress(1.0);
+    return std::move(*batch);
+  }
   CsvReader reader(path, options, std::move(progress));
   const std::size_t id_col = reader.resolve(columns.id);
   const std::size_t date_col = reader.resolve(columns.date);

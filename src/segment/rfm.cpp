@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <thread>
 
 #include "leadscore/core/error.hpp"
 
@@ -72,6 +74,12 @@ RfmValues rfm_values(std::span<const std::int64_t> customer, std::size_t n_custo
                    [](std::int64_t c) { return "#" + std::to_string(c); });
 }
 
+RfmValues rfm_values(std::span<const std::uint32_t> customer, std::span<const std::string_view> names,
+                     std::span<const Timestamp> time, std::span<const double> amount, const RfmValuesConfig& config) {
+  return aggregate(customer, names.size(), time, seconds_per_day, amount, config,
+                   [&](std::int64_t c) { return std::string(names[static_cast<std::size_t>(c)]); });
+}
+
 double quantile_type7(std::span<const double> sorted, double p) {
   if (sorted.empty()) throw InvalidInput("quantile_type7: no values");
   const double h = static_cast<double>(sorted.size() - 1) * p;
@@ -83,6 +91,29 @@ double quantile_type7(std::span<const double> sorted, double p) {
 namespace {
 
 constexpr const char* dim_name[3] = {"recency", "frequency", "monetary"};
+
+// f(0), f(1) and f(2), the last on a second thread when there are enough
+// customers to pay for it; rethrows the first exception.
+template <class F>
+void each_dimension(std::size_t n, F&& f) {
+  if (n < 100'000) {
+    for (int d = 0; d < 3; ++d) f(d);
+    return;
+  }
+  std::exception_ptr failed;
+  {
+    std::jthread worker([&] {
+      try {
+        f(2);
+      } catch (...) {
+        failed = std::current_exception();
+      }
+    });
+    f(0);
+    f(1);
+  }
+  if (failed) std::rethrow_exception(failed);
+}
 
 void check_config(const RfmConfig& c) {
   if (c.bins < 2 || c.bins > 99)
@@ -201,7 +232,7 @@ RfmModel RfmModel::fit(const RfmValues& values, const RfmConfig& config) {
   if (n == 0) throw InvalidInput("RfmModel::fit: no customers");
   const int bins = config.bins;
   std::vector<double> breaks[3];
-  for (int d = 0; d < 3; ++d) {
+  each_dimension(n, [&](int d) {
     const auto x = column(values, d);
     auto& b = breaks[d];
     if (config.method == BinMethod::quantile) {
@@ -227,7 +258,7 @@ RfmModel RfmModel::fit(const RfmValues& values, const RfmConfig& config) {
         b.push_back(recency ? std::nextafter(-t, std::numeric_limits<double>::infinity()) : t);
       std::sort(b.begin(), b.end());
     }
-  }
+  });
   return RfmModel(config, std::move(breaks[0]), std::move(breaks[1]), std::move(breaks[2]));
 }
 
@@ -274,9 +305,8 @@ RfmScores RfmModel::score(const RfmValues& values) const {
     return s;
   }
   if (n == 0) return s;
-  s.r = rank_scores(rank_keys(values.recency, true), config_.bins);
-  s.f = rank_scores(rank_keys(values.frequency, false), config_.bins);
-  s.m = rank_scores(rank_keys(values.monetary, false), config_.bins);
+  std::vector<std::uint8_t>* out[3] = {&s.r, &s.f, &s.m};
+  each_dimension(n, [&](int d) { *out[d] = rank_scores(rank_keys(column(values, d), d == 0), config_.bins); });
   return s;
 }
 

@@ -116,6 +116,8 @@ def k_fold(
 # segmentation (bindings/python/src/segment.cpp)
 def rfm_values(customer: npt.NDArray[np.int64], n_customers: int, time: npt.NDArray[np.int64], ticks_per_day: int,
                amount: npt.NDArray[np.float64], as_of: int, monetary: str = "total") -> dict: ...
+def rfm_values_objects(ids: npt.NDArray[np.object_], time: npt.NDArray[np.int64], ticks_per_day: int,
+                       amount: npt.NDArray[np.float64], as_of: int, monetary: str = "total") -> dict | None: ...
 class RfmModel:
     @staticmethod
     def fit(recency: npt.NDArray[np.float64], frequency: npt.NDArray[np.float64], monetary: npt.NDArray[np.float64],

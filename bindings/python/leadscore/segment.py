@@ -87,16 +87,35 @@ def rfm_values(customer_ids, dates, amounts, *, as_of, monetary: str = "total") 
     indexed by customer_id in order of first appearance. A purchase after
     ``as_of`` is an error."""
     ids = customer_ids if isinstance(customer_ids, (pd.Series, pd.Index)) else np.asarray(customer_ids)
-    codes, uniques = pd.factorize(ids)
-    if (codes < 0).any():
-        row = int(np.argmax(codes < 0))
-        raise _core.InvalidInput(f"rfm_values(): customer_ids has a missing value at row {row}")
     ticks, ticks_per_day = _times(dates)
-    raw = _core.rfm_values(np.ascontiguousarray(codes, dtype=np.int64), len(uniques), ticks, ticks_per_day,
-                           _floats(amounts), _day(as_of), monetary)
-    frame = pd.DataFrame(raw)[["recency", "frequency", "monetary"]]
+    objects = _str_objects(ids)
+    raw = None
+    if objects is not None:
+        # String ids: coded in C++ straight from the Python str objects.
+        raw = _core.rfm_values_objects(objects, ticks, ticks_per_day, _floats(amounts), _day(as_of), monetary)
+    if raw is not None:
+        uniques = objects[raw["first_row"]]
+    else:
+        codes, uniques = pd.factorize(ids)
+        if (codes < 0).any():
+            row = int(np.argmax(codes < 0))
+            raise _core.InvalidInput(f"rfm_values(): customer_ids has a missing value at row {row}")
+        raw = _core.rfm_values(np.ascontiguousarray(codes, dtype=np.int64), len(uniques), ticks, ticks_per_day,
+                               _floats(amounts), _day(as_of), monetary)
+    frame = pd.DataFrame({k: raw[k] for k in ("recency", "frequency", "monetary")}, copy=False)
     frame.index = pd.Index(np.asarray(uniques), name="customer_id")
     return frame
+
+
+def _str_objects(ids) -> np.ndarray | None:
+    """The object array behind a str or object column of Python strings
+    (pandas' str dtype without pyarrow keeps one), else None."""
+    dtype = ids.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "python" or dtype == object:
+        values = ids.to_numpy(dtype=object, copy=False) if isinstance(ids, (pd.Series, pd.Index)) else ids
+        if values.dtype == object and values.ndim == 1:
+            return np.ascontiguousarray(values)
+    return None
 
 
 def _cells(r, f, m, bins: int) -> pd.Categorical:

@@ -6,9 +6,11 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <cmath>
 #include <string>
 
 #include "arrays.hpp"
+#include "leadscore/io/view_ids.hpp"
 #include "leadscore/segment/archive.hpp"
 #include "leadscore/segment/cohorts.hpp"
 #include "leadscore/segment/funnel.hpp"
@@ -55,6 +57,96 @@ nb::dict rfm_values_arrays(const InArray<std::int64_t>& customer, std::size_t n_
   return out;
 }
 
+// Dense codes of a 1-D numpy object array of str (a pandas str or object
+// column), read through the CPython API with the GIL held: no Python-level
+// hashing, and a row with the same id as the row before costs a compare.
+// first_row[c] is the row where code c first appears. Throws InvalidInput
+// naming the row of a missing value (None or NaN); nullopt when a value is
+// of another type (the caller falls back to pd.factorize).
+struct ObjectCodes {
+  std::vector<std::int64_t> code;
+  std::vector<std::int64_t> first_row;
+};
+
+std::optional<ObjectCodes> object_codes(nb::handle ids) {
+  Py_buffer buf;
+  if (PyObject_GetBuffer(ids.ptr(), &buf, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) != 0) {
+    PyErr_Clear();
+    throw InvalidInput("rfm_values(): customer ids must be a contiguous 1-D object array");
+  }
+  struct Release {
+    Py_buffer* b;
+    ~Release() { PyBuffer_Release(b); }
+  } release{&buf};
+  if (buf.ndim != 1 || buf.itemsize != static_cast<Py_ssize_t>(sizeof(PyObject*)) || !buf.format ||
+      std::string_view(buf.format) != "O")
+    throw InvalidInput("rfm_values(): customer ids must be a 1-D object array");
+  const auto* obj = static_cast<PyObject* const*>(buf.buf);
+  const auto n = static_cast<std::size_t>(buf.len / buf.itemsize);
+  ObjectCodes out;
+  out.code.resize(n);
+  ViewIds table;
+  const PyObject* previous = nullptr;
+  std::string_view previous_text;
+  std::int64_t previous_code = -1;
+  for (std::size_t i = 0; i < n; ++i) {
+    PyObject* o = obj[i];
+    if (o == previous) {
+      out.code[i] = previous_code;
+      continue;
+    }
+    if (!PyUnicode_Check(o)) {
+      if (o == Py_None || (PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o))))
+        throw InvalidInput("rfm_values(): customer_ids has a missing value at row " + std::to_string(i));
+      return std::nullopt;
+    }
+    std::string_view text;
+    if (PyUnicode_IS_COMPACT_ASCII(o)) {
+      text = {static_cast<const char*>(PyUnicode_DATA(o)), static_cast<std::size_t>(PyUnicode_GET_LENGTH(o))};
+    } else {
+      Py_ssize_t size = 0;
+      const char* utf8 = PyUnicode_AsUTF8AndSize(o, &size);
+      if (!utf8) {
+        PyErr_Clear();
+        throw InvalidInput("rfm_values(): customer id at row " + std::to_string(i) + " is not valid UTF-8");
+      }
+      text = {utf8, static_cast<std::size_t>(size)};
+    }
+    std::int64_t c = previous_code;
+    if (previous_code < 0 || text != previous_text) {
+      const std::size_t before = table.size();
+      c = table.intern(text);
+      if (static_cast<std::size_t>(c) == before) out.first_row.push_back(static_cast<std::int64_t>(i));
+    }
+    out.code[i] = c;
+    previous = o, previous_text = text, previous_code = c;
+  }
+  return out;
+}
+
+// rfm_values of a str id column: the values and, per customer, the row of
+// its first purchase (to take the ids from without building new strings).
+nb::object rfm_values_objects(nb::handle ids, const InArray<std::int64_t>& time, std::int64_t ticks_per_day,
+                            const Doubles& amount, Day as_of, const std::string& monetary) {
+  if (monetary != "total" && monetary != "mean")
+    throw InvalidInput("monetary must be 'total' or 'mean', not '" + monetary + "'");
+  std::optional<ObjectCodes> found = object_codes(ids);
+  if (!found) return nb::none();
+  ObjectCodes& codes = *found;
+  RfmValues v;
+  {
+    nb::gil_scoped_release unlocked;
+    v = rfm_values(codes.code, codes.first_row.size(), view(time), ticks_per_day, view(amount),
+                   {.as_of = as_of, .monetary = monetary == "mean" ? MonetaryMeasure::mean : MonetaryMeasure::total});
+  }
+  nb::dict out;
+  out["recency"] = to_numpy(std::move(v.recency));
+  out["frequency"] = to_numpy(std::move(v.frequency));
+  out["monetary"] = to_numpy(std::move(v.monetary));
+  out["first_row"] = to_numpy(std::move(codes.first_row));
+  return out;
+}
+
 BinMethod method_of(const std::string& m) {
   if (m == "quantile") return BinMethod::quantile;
   if (m == "rank") return BinMethod::rank;
@@ -95,6 +187,8 @@ nb::object matrix_to_numpy(const RowMatrix& m) {
 void register_segment(nb::module_& m) {
   m.def("rfm_values", &rfm_values_arrays, "customer"_a, "n_customers"_a, "time"_a, "ticks_per_day"_a, "amount"_a,
         "as_of"_a, "monetary"_a = "total", "Per customer recency (days), frequency and monetary value.");
+  m.def("rfm_values_objects", &rfm_values_objects, "ids"_a, "time"_a, "ticks_per_day"_a, "amount"_a, "as_of"_a,
+        "monetary"_a = "total", "rfm_values of a 1-D object array of str ids, with each customer's first row; None when an id is not a str.");
 
   nb::class_<RfmModel>(m, "RfmModel")
       .def_static(

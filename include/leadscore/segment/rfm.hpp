@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "leadscore/core/date.hpp"
@@ -38,7 +39,7 @@ struct RfmValues {
   std::vector<double> frequency;
   std::vector<double> monetary;
 
-  std::size_t size() const noexcept { return id.size(); }
+  std::size_t size() const noexcept { return recency.size(); }
 };
 
 struct RfmValuesConfig {
@@ -61,6 +62,12 @@ RfmValues rfm_values(const TransactionBatch& transactions, const RfmValuesConfig
 RfmValues rfm_values(std::span<const std::int64_t> customer, std::size_t n_customers,
                      std::span<const std::int64_t> time, std::int64_t ticks_per_day, std::span<const double> amount,
                      const RfmValuesConfig& config);
+
+/// The same from a TransactionView's columns: customer[i] indexes `names`
+/// (used in errors; the result's ids are left empty, customer c is row c),
+/// time[i] in seconds since the epoch.
+RfmValues rfm_values(std::span<const std::uint32_t> customer, std::span<const std::string_view> names,
+                     std::span<const Timestamp> time, std::span<const double> amount, const RfmValuesConfig& config);
 
 struct RfmConfig {
   /// Number of scores per dimension (2..99; cells are printed as "rfm"

@@ -1,0 +1,426 @@
+// The fast path of read_transactions; see fast_transactions.hpp.
+#include "fast_transactions.hpp"
+
+#include "leadscore/core/error.hpp"
+#include "leadscore/io/transaction_view.hpp"
+#include "leadscore/io/view_ids.hpp"
+
+#include <fast_float/fast_float.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace leadscore::detail {
+namespace {
+
+bool is_blank(char c) noexcept { return c == ' ' || c == '\t' || c == '\r'; }
+
+// The same trimming as the general reader: blanks and carriage returns.
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool all_blank(const char* first, const char* last) noexcept {
+  return std::all_of(first, last, is_blank);
+}
+
+// A read-only view of a whole file, unmapped on destruction.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st{};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      size_ = static_cast<std::size_t>(st.st_size);
+      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (p != MAP_FAILED) data_ = static_cast<const char*>(p);
+    }
+    ::close(fd);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+  }
+  const char* data() const noexcept { return data_; }
+  std::size_t size() const noexcept { return data_ ? size_ : 0; }
+
+ private:
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+const char* find(const char* first, const char* last, char c) noexcept {
+  const void* hit = std::memchr(first, c, static_cast<std::size_t>(last - first));
+  return hit ? static_cast<const char*>(hit) : last;
+}
+
+struct Chunk {
+  const char* first = nullptr;
+  const char* last = nullptr;
+  std::size_t offset = 0;    // of its first row in the batch
+  std::size_t capacity = 0;  // lines: an upper bound on its rows
+  std::size_t rows = 0;
+  ViewIds ids;
+  bool ok = false;
+};
+
+struct Layout {
+  char delimiter;
+  std::size_t fields, id, date, amount;
+};
+
+// Days since 1970-01-01 of the first of each month of 1900..2199, and the
+// month's length: a plain date is two table reads.
+struct MonthTable {
+  static constexpr int first_year = 1900, years = 300;
+  std::int32_t start[years * 12];
+  std::uint8_t length[years * 12];
+  MonthTable() {
+    for (int i = 0; i < years * 12; ++i) {
+      const int y = first_year + i / 12;
+      const auto m = static_cast<unsigned>(i % 12 + 1);
+      start[i] = *make_day(y, m, 1);
+      const std::chrono::year_month_day_last last{std::chrono::year{y} / std::chrono::month{m} /
+                                                  std::chrono::last};
+      length[i] = static_cast<std::uint8_t>(static_cast<unsigned>(last.day()));
+    }
+  }
+};
+
+// A plain "YYYY-MM-DD" without locale or allocation; anything else (a time,
+// a year outside the table, an invalid day) goes to the general DateFormat.
+std::optional<Timestamp> parse_date(std::string_view s, const DateFormat& format,
+                                    bool iso) noexcept {
+  static const MonthTable table;
+  if (iso && s.size() == 10 && s[4] == '-' && s[7] == '-') {
+    int v[8];
+    const int at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+    bool digits = true;
+    for (int k = 0; k < 8; ++k) {
+      v[k] = s[static_cast<std::size_t>(at[k])] - '0';
+      digits &= v[k] >= 0 && v[k] <= 9;
+    }
+    const int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5],
+              d = v[6] * 10 + v[7];
+    const int i = (y - MonthTable::first_year) * 12 + m - 1;
+    if (digits && m >= 1 && m <= 12 && i >= 0 && i < MonthTable::years * 12 && d >= 1 &&
+        d <= table.length[i])
+      return static_cast<Timestamp>(table.start[i] + d - 1) * seconds_per_day;
+  }
+  return format.parse(s);
+}
+
+// Where the rows go: arrays of at least the file's line count.
+struct Columns {
+  std::uint32_t* customer;
+  Timestamp* time;
+  double* amount;
+};
+
+// Parses the rows of one chunk into `out` from row c.offset on
+// (customer holds chunk-local codes); false on anything the general reader
+// would treat differently or reject (a quoted field, a ragged row, a bad value).
+bool parse_chunk(Chunk& c, const Columns& out, const Layout& layout, const DateFormat& format) {
+  const bool iso = format.pattern() == "iso";
+  std::uint32_t* const customer = out.customer + c.offset;
+  Timestamp* const time = out.time + c.offset;
+  double* const amount = out.amount + c.offset;
+  std::size_t row = 0;
+  std::string_view previous;  // the last row's id: most files are grouped by customer
+  std::uint32_t previous_code = 0;
+  std::string_view want[3];
+  const std::size_t index[3] = {layout.id, layout.date, layout.amount};
+  const char delim = layout.delimiter;
+  for (const char* p = c.first; p < c.last;) {
+    const char* const line = p;
+    std::size_t k = 0;
+    const char* f = p;
+    for (;; ++p) {
+      const bool eol = p == c.last || *p == '\n';
+      if (eol || *p == delim) {
+        if (f < p && *f == '"') return false;
+        for (int w = 0; w < 3; ++w)
+          if (index[w] == k) want[w] = std::string_view(f, static_cast<std::size_t>(p - f));
+        ++k;
+        if (eol) break;
+        f = p + 1;
+      }
+    }
+    const char* const eol = p;
+    if (p < c.last) ++p;
+    if (k != layout.fields) {
+      if (all_blank(line, eol)) continue;  // blank lines are skipped
+      return false;
+    }
+    const std::string_view id = trim(want[0]);
+    std::uint32_t code;
+    if (id.size() == previous.size() && row > 0 && id == previous) {
+      code = previous_code;
+    } else {
+      if (id.empty()) return false;
+      const std::size_t before = c.ids.size();
+      code = c.ids.intern(id);
+      if (code == before && !is_valid_utf8(id)) return false;
+      previous = id;
+      previous_code = code;
+    }
+    const auto t = parse_date(trim(want[1]), format, iso);
+    if (!t) return false;
+    std::string_view a = trim(want[2]);
+    if (a.empty()) return false;
+    if (a.front() == '+') a.remove_prefix(1);
+    double value = 0;
+    const auto r = fast_float::from_chars(a.data(), a.data() + a.size(), value);
+    if (r.ec != std::errc() || r.ptr != a.data() + a.size() || !std::isfinite(value) || value < 0)
+      return false;
+    if (row == c.capacity) return false;  // cannot happen: rows <= lines
+    customer[row] = code;
+    time[row] = *t;
+    amount[row] = value;
+    ++row;
+  }
+  c.rows = row;
+  return true;
+}
+
+// Runs f(k) for k in 0..n-1, one thread each (the caller's for k = 0), and
+// rethrows the first exception.
+template <class F>
+void parallel(std::size_t n, F&& f) {
+  std::vector<std::exception_ptr> errors(n);
+  {
+    std::vector<std::jthread> workers;
+    for (std::size_t k = 1; k < n; ++k)
+      workers.emplace_back([&, k] {
+        try {
+          f(k);
+        } catch (...) {
+          errors[k] = std::current_exception();
+        }
+      });
+    try {
+      f(0);
+    } catch (...) {
+      errors[0] = std::current_exception();
+    }
+  }
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// The file's rows, parsed in parallel into the arrays allocate(lines)
+// returns: the chunks (rows and chunk-local ids each), or nullopt when the
+// fast path does not apply.
+template <class Allocate>
+std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOptions& options,
+                                             const TransactionColumns& columns,
+                                             Allocate&& allocate) {
+  const char d = options.delimiter;
+  if (d == CsvOptions::whitespace || d == '"' || d == '\n' || d == '\r' ||
+      !columns.discount.empty())
+    return std::nullopt;
+  const char* const begin = file.data();
+  const char* const end = begin + file.size();
+  if (!begin) return std::nullopt;
+
+  // The first line: the header, or the first row (it sets the field count).
+  const char* eol = find(begin, end, '\n');
+  if (all_blank(begin, eol) || find(begin, eol, '"') != eol) return std::nullopt;
+  std::vector<std::string_view> first;
+  for (const char* f = begin;;) {
+    const char* sep = find(f, eol, options.delimiter);
+    first.push_back(trim(std::string_view(f, static_cast<std::size_t>(sep - f))));
+    if (sep == eol) break;
+    f = sep + 1;
+  }
+  const auto resolve = [&](const ColumnRef& ref) -> std::optional<std::size_t> {
+    if (ref.empty()) return std::nullopt;
+    if (options.header)
+      for (std::size_t i = 0; i < first.size(); ++i)
+        if (first[i] == ref.name) return i;
+    if (ref.name.size() > 9 || !std::all_of(ref.name.begin(), ref.name.end(),
+                                            [](char ch) { return ch >= '0' && ch <= '9'; }))
+      return std::nullopt;
+    const std::size_t i = std::stoul(ref.name);
+    if (i < first.size()) return i;
+    return std::nullopt;
+  };
+  const auto id = resolve(columns.id), date = resolve(columns.date),
+             amount = resolve(columns.amount);
+  if (!id || !date || !amount || first.size() < 2) return std::nullopt;
+  const Layout layout{options.delimiter, first.size(), *id, *date, *amount};
+  const DateFormat format(columns.date_format);
+
+  // One chunk per core (and per MB), cut after a line end.
+  const char* const body = !options.header ? begin : eol == end ? end : eol + 1;
+  const auto bytes = static_cast<std::size_t>(end - body);
+  const std::size_t n_chunks = std::clamp<std::size_t>(
+      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()),
+                            bytes / (1 << 20) + 1),
+      1, 64);
+  std::vector<Chunk> chunks(n_chunks);
+  const char* cut = body;
+  for (std::size_t k = 0; k < n_chunks; ++k) {
+    chunks[k].first = cut;
+    if (k + 1 == n_chunks) {
+      cut = end;
+    } else {
+      const char* target = std::max(cut, body + bytes * (k + 1) / n_chunks);
+      const char* newline = find(target, end, '\n');
+      cut = newline == end ? end : newline + 1;
+    }
+    chunks[k].last = cut;
+  }
+  // Lines per chunk bound its rows, so every chunk parses straight into the
+  // arrays at its own offset.
+  parallel(n_chunks, [&](std::size_t k) {
+    Chunk& c = chunks[k];
+    if (c.first < c.last)
+      c.capacity =
+          static_cast<std::size_t>(std::count(c.first, c.last, '\n')) + (c.last[-1] != '\n');
+  });
+  std::size_t capacity = 0;
+  for (Chunk& c : chunks) c.offset = capacity, capacity += c.capacity;
+  const Columns out = allocate(capacity);
+  parallel(n_chunks,
+           [&](std::size_t k) { chunks[k].ok = parse_chunk(chunks[k], out, layout, format); });
+  std::size_t rows = 0;
+  for (const Chunk& c : chunks) {
+    if (!c.ok) return std::nullopt;
+    rows += c.rows;
+  }
+  if (rows == 0) return std::nullopt;
+  return chunks;
+}
+
+// Codes from chunk-local to file order (`global[k]` maps chunk k's codes),
+// and rows moved down over the gaps blank lines left; returns the rows.
+std::size_t finish(std::vector<Chunk>& chunks,
+                   const std::vector<std::vector<std::uint32_t>>& global, const Columns& out) {
+  parallel(chunks.size(), [&](std::size_t k) {
+    if (global[k].empty()) return;
+    const auto& map = global[k];
+    std::uint32_t* code = out.customer + chunks[k].offset;
+    for (std::size_t i = 0; i < chunks[k].rows; ++i) code[i] = map[code[i]];
+  });
+  std::size_t rows = 0;
+  for (const Chunk& c : chunks) {
+    if (c.offset != rows) {
+      std::copy_n(out.customer + c.offset, c.rows, out.customer + rows);
+      std::copy_n(out.time + c.offset, c.rows, out.time + rows);
+      std::copy_n(out.amount + c.offset, c.rows, out.amount + rows);
+    }
+    rows += c.rows;
+  }
+  return rows;
+}
+
+}  // namespace
+
+std::optional<TransactionBatch> read_transactions_fast(const std::string& path,
+                                                       const CsvOptions& options,
+                                                       const TransactionColumns& columns) {
+  const MappedFile file(path);
+  TransactionBatch batch;
+  auto chunks = parse_file(file, options, columns, [&](std::size_t capacity) {
+    batch.customer.resize(capacity);
+    batch.time.resize(capacity);
+    batch.amount.resize(capacity);
+    return Columns{batch.customer.data(), batch.time.data(), batch.amount.data()};
+  });
+  if (!chunks) return std::nullopt;
+  // Ids in file order: a chunk's new ids follow those of the chunks before.
+  std::size_t distinct = 0;
+  for (const Chunk& c : *chunks) distinct += c.ids.size();
+  batch.ids.reserve(distinct);
+  std::vector<std::vector<std::uint32_t>> global(chunks->size());
+  for (std::size_t k = 0; k < chunks->size(); ++k) {
+    global[k].reserve((*chunks)[k].ids.size());
+    for (const std::string_view name : (*chunks)[k].ids.names())
+      global[k].push_back(batch.ids.intern(name));
+  }
+  global[0].clear();  // chunk 0's codes are final already
+  const std::size_t rows = finish(
+      *chunks, global, Columns{batch.customer.data(), batch.time.data(), batch.amount.data()});
+  batch.customer.resize(rows);
+  batch.time.resize(rows);
+  batch.amount.resize(rows);
+  return batch;
+}
+
+}  // namespace leadscore::detail
+
+namespace leadscore {
+
+namespace {
+
+// What a fast TransactionView owns: the mapping and arrays left uninitialized
+// until the parse writes them (each thread touches its own pages).
+struct ViewStorage {
+  explicit ViewStorage(const std::string& path) : file(path) {}
+  detail::MappedFile file;
+  std::unique_ptr<std::uint32_t[]> customer;
+  std::unique_ptr<Timestamp[]> time;
+  std::unique_ptr<double[]> amount;
+};
+
+}  // namespace
+
+TransactionView read_transaction_view(const std::string& path, const CsvOptions& options,
+                                      const TransactionColumns& columns, ProgressFn progress) {
+  if (!columns.discount.empty())
+    throw InvalidInput("read_transaction_view: no discount column is read");
+  TransactionView view;
+  auto storage = std::make_shared<ViewStorage>(path);
+  auto chunks = detail::parse_file(storage->file, options, columns, [&](std::size_t capacity) {
+    storage->customer = std::make_unique_for_overwrite<std::uint32_t[]>(capacity);
+    storage->time = std::make_unique_for_overwrite<Timestamp[]>(capacity);
+    storage->amount = std::make_unique_for_overwrite<double[]>(capacity);
+    return detail::Columns{storage->customer.get(), storage->time.get(), storage->amount.get()};
+  });
+  if (!chunks) {
+    // The general reader: every other layout, and the error with its place.
+    auto batch = std::make_shared<TransactionBatch>(
+        read_transactions(path, options, columns, std::move(progress)));
+    view.ids_.assign(batch->ids.names().begin(), batch->ids.names().end());
+    view.customer_ = batch->customer.data();
+    view.time_ = batch->time.data();
+    view.amount_ = batch->amount.data();
+    view.size_ = batch->size();
+    view.owner_ = std::move(batch);
+    return view;
+  }
+  // Chunk 0's table becomes the file's: later chunks add their new ids.
+  auto& c = *chunks;
+  ViewIds ids = std::move(c[0].ids);
+  std::vector<std::vector<std::uint32_t>> global(c.size());
+  for (std::size_t k = 1; k < c.size(); ++k) {
+    global[k].reserve(c[k].ids.size());
+    for (const std::string_view name : c[k].ids.names()) global[k].push_back(ids.intern(name));
+  }
+  const detail::Columns out{storage->customer.get(), storage->time.get(), storage->amount.get()};
+  view.size_ = detail::finish(c, global, out);
+  view.ids_ = ids.names();
+  view.customer_ = out.customer;
+  view.time_ = out.time;
+  view.amount_ = out.amount;
+  view.owner_ = std::move(storage);
+  if (progress) progress(1.0);
+  return view;
+}
+
+}  // namespace leadscore
