@@ -86,6 +86,22 @@ BENCHMARK(BM_LinearScore)
     ->Args({1000000, 50})
     ->Unit(benchmark::kMillisecond);
 
+// The bound on BM_LinearScore: one plain read of the same matrix (its sum).
+void BM_MemoryRead(benchmark::State& state) {
+  const Simulated& s = simulated(state.range(0), state.range(1));
+  for (auto _ : state) {
+    double sum = s.x.sum();
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.SetBytesProcessed(state.iterations() * state.range(0) * state.range(1) * 8);
+}
+BENCHMARK(BM_MemoryRead)
+    ->Args({1000000, 5})
+    ->Args({1000000, 10})
+    ->Args({1000000, 50})
+    ->Unit(benchmark::kMillisecond);
+
 // The leads table, read once, without the sales-entered fields.
 const DataTable& leads() {
   static const DataTable t = read_table(std::string(LEADSCORE_SOURCE_DIR) + "/data/leads/Leads.csv",

@@ -42,16 +42,17 @@ std::optional<Eigen::Map<const Eigen::MatrixXd>> borrowed_design(const FeatureMa
                           c.spec.scaling == Scaling::none && !c.spec.log1p && !c.has_indicator &&
                           std::isinf(c.clip_low) && std::isinf(c.clip_high);
     const ColumnView* col = table.find(c.name);
-    if (!identity || col == nullptr || col->kind != ColumnKind::numeric) return std::nullopt;
+    // Missing values are filled: that needs transform().
+    if (!identity || col == nullptr || col->kind != ColumnKind::numeric ||
+        table.missing_count(*col) > 0)
+      return std::nullopt;
     if (j == 0) base = col->numbers.data();
     if (col->numbers.data() != base + j * n) return std::nullopt;
     ++j;
   }
   if (base == nullptr) return std::nullopt;
-  Eigen::Map<const Eigen::MatrixXd> x(base, static_cast<Eigen::Index>(n),
-                                      static_cast<Eigen::Index>(j));
-  if (x.hasNaN()) return std::nullopt;  // missing values are filled: transform
-  return x;
+  return Eigen::Map<const Eigen::MatrixXd>(base, static_cast<Eigen::Index>(n),
+                                           static_cast<Eigen::Index>(j));
 }
 
 }  // namespace

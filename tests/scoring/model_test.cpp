@@ -123,6 +123,7 @@ TEST(ScoringArchive, EachKindRoundTripsExactly) {
     EXPECT_EQ(back.input_columns(), m.input_columns());
     EXPECT_EQ(back.predict_proba(s.table.view()), m.predict_proba(s.table.view()));
     EXPECT_EQ(back.fit_info().iterations, m.fit_info().iterations);
+    EXPECT_EQ(back.fit_info().passes, m.fit_info().passes);
     EXPECT_EQ(to_bytes(back), to_bytes(m));
   }
 }
