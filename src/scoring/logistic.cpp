@@ -26,22 +26,26 @@ using Matrix = Eigen::Ref<const Eigen::MatrixXd>;
 
 // Rows are processed in fixed chunks whose partial sums are added in chunk
 // order, so that the result does not depend on how many threads ran them.
-constexpr Index kChunk = 1 << 16;
+// (Hessians, p times more work per row, use smaller chunks so that a
+// sample's also runs on all cores.)
+constexpr Index kChunk = 1 << 16, kHessianChunk = 1 << 13;
 
-Index chunk_count(Index n) { return std::max<Index>(1, (n + kChunk - 1) / kChunk); }
+Index chunk_count(Index n, Index chunk = kChunk) {
+  return std::max<Index>(1, (n + chunk - 1) / chunk);
+}
 
 // Runs fn(chunk, first row, rows) for every chunk, on up to as many threads
 // as there are cores (the calling thread included).
 template <class Fn>
-void for_each_chunk(Index n, Fn&& fn) {
-  const Index chunks = chunk_count(n);
+void for_each_chunk(Index n, Index chunk, Fn&& fn) {
+  const Index chunks = chunk_count(n, chunk);
   const auto threads = static_cast<Index>(
       std::min<Index>(chunks, std::max(1u, std::thread::hardware_concurrency())));
   std::atomic<Index> next{0};
   auto work = [&] {
     for (Index k; (k = next.fetch_add(1)) < chunks;) {
-      const Index s = k * kChunk;
-      fn(k, s, std::min(kChunk, n - s));
+      const Index s = k * chunk;
+      fn(k, s, std::min(chunk, n - s));
     }
   };
   std::vector<std::thread> pool;
@@ -119,7 +123,7 @@ struct Problem {
     const Index chunks = chunk_count(n), rows = block_rows(p);
     Eigen::MatrixXd part(p + 2, chunks);  // per chunk: gradient, then loss
     std::vector<char> finite(static_cast<std::size_t>(chunks), 1);
-    for_each_chunk(n, [&](Index k, Index s, Index len) {
+    for_each_chunk(n, kChunk, [&](Index k, Index s, Index len) {
       auto pk = part.col(k);
       pk.setZero();
       double loss = 0;
@@ -184,8 +188,10 @@ void check_inputs(const Matrix& x, std::span<const double> y, std::span<const do
 Eigen::MatrixXd data_hessian(const Problem& pr) {
   const Index n = pr.x.rows(), p = pr.x.cols();
   VectorXd d(n), root(n);
-  std::vector<Eigen::MatrixXd> parts(static_cast<std::size_t>(chunk_count(n)));
-  for_each_chunk(n, [&](Index k, Index s, Index len) {
+  // At most about 16 chunks: each holds a (p + 1)^2 matrix.
+  const Index chunk = std::max(kHessianChunk, n / 16);
+  std::vector<Eigen::MatrixXd> parts(static_cast<std::size_t>(chunk_count(n, chunk)));
+  for_each_chunk(n, chunk, [&](Index k, Index s, Index len) {
     Eigen::MatrixXd& hk = parts[static_cast<std::size_t>(k)];
     hk.setZero(p + 1, p + 1);
     Eigen::MatrixXd block;
@@ -209,17 +215,24 @@ Eigen::MatrixXd data_hessian(const Problem& pr) {
   return h;
 }
 
-// theta's Newton step for gradient g and data Hessian h (scaled by `scale`).
-VectorXd newton_step(const Problem& pr, Eigen::MatrixXd h, double scale, VectorXd g) {
+// The factorized Hessian of the penalized objective, from the data term's
+// Hessian h (lower triangle) times `scale`.
+using Factor = Eigen::LDLT<Eigen::MatrixXd, Eigen::Lower>;
+Factor penalized_hessian(const Problem& pr, Eigen::MatrixXd h, double scale) {
   const Index p = pr.x.cols();
   h *= scale;
   if (!pr.intercept) {
     h(0, 0) = 1.0;
     h.block(1, 0, p, 1).setZero();
-    g[0] = 0;
   }
   h.bottomRightCorner(p, p).diagonal().array() += pr.l2 + 1e-12;
-  return h.selfadjointView<Eigen::Lower>().ldlt().solve(g);
+  return Factor(h);
+}
+
+// The Newton step for gradient g.
+VectorXd newton_step(const Problem& pr, const Factor& h, VectorXd g) {
+  if (!pr.intercept) g[0] = 0;
+  return h.solve(g);
 }
 
 // A backtracking line search from theta along -step: each trial is one pass
@@ -257,7 +270,7 @@ void newton(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitRepo
     rep.gradient_norm = grad.cwiseAbs().maxCoeff();
     if (rep.gradient_norm <= gtol) break;
     // pr.z holds the evaluation at theta here (a failed search returns early).
-    const VectorXd step = newton_step(pr, data_hessian(pr), 1.0, grad);
+    const VectorXd step = newton_step(pr, penalized_hessian(pr, data_hessian(pr), 1.0), grad);
     // The accepted trial is the last evaluation: pr.z then belongs to theta.
     if (!line_search(pr, step, theta, f, grad)) break;  // no progress in floating point
   }
@@ -306,14 +319,16 @@ void newton_sampled(const Problem& pr, const LogisticConfig& c, VectorXd& theta,
     FitReport ignored;
     newton(sample, c, theta, ignored, gtol * share);
     if (!theta.allFinite()) theta = start;
-    VectorXd grad, gs;
+    // The sample's Hessian at its optimum: theta moves too little from here
+    // on for the Hessian to change more than the sample's error.
+    VectorXd grad;
+    (void)sample.objective(theta, grad);
+    const Factor h = penalized_hessian(pr, data_hessian(sample), 1.0 / share);
     double f = pr.objective(theta, grad);
     for (rep.iterations = 0; rep.iterations < c.max_iterations; ++rep.iterations) {
       rep.gradient_norm = grad.cwiseAbs().maxCoeff();
       if (rep.gradient_norm <= gtol) break;
-      (void)sample.objective(theta, gs);  // the sample's z at theta, for its Hessian
-      const VectorXd step = newton_step(pr, data_hessian(sample), 1.0 / share, grad);
-      if (!line_search(pr, step, theta, f, grad)) break;
+      if (!line_search(pr, newton_step(pr, h, grad), theta, f, grad)) break;
     }
     rep.gradient_norm = grad.cwiseAbs().maxCoeff();
     if (rep.gradient_norm <= gtol) {
