@@ -84,6 +84,7 @@ BENCHMARK(BM_LinearScore)
     ->Args({1000000, 5})
     ->Args({1000000, 10})
     ->Args({1000000, 50})
+    ->Args({500000, 100})
     ->Unit(benchmark::kMillisecond);
 
 // The bound on BM_LinearScore: one plain read of the same matrix (its sum).
@@ -100,6 +101,7 @@ BENCHMARK(BM_MemoryRead)
     ->Args({1000000, 5})
     ->Args({1000000, 10})
     ->Args({1000000, 50})
+    ->Args({500000, 100})
     ->Unit(benchmark::kMillisecond);
 
 // The leads table, read once, without the sales-entered fields.

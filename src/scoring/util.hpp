@@ -59,14 +59,19 @@ inline double quantile_streaming(std::span<const double> x, std::size_t count, d
   std::vector<double> sample;
   for (std::size_t i = 0; i < x.size(); i += step)
     if (x[i] == x[i]) sample.push_back(x[i]);
-  std::sort(sample.begin(), sample.end());
   const double pos = q * static_cast<double>(count - 1);
   const auto lo = static_cast<std::size_t>(std::floor(pos));
   const double ns = static_cast<double>(sample.size());
   const double at = q * ns, margin = 4 * std::sqrt(ns) + 2;
   const double inf = std::numeric_limits<double>::infinity();
-  const double low = at - margin <= 0 ? -inf : sample[static_cast<std::size_t>(at - margin)];
-  const double high = at + margin >= ns - 1 ? inf : sample[static_cast<std::size_t>(at + margin)];
+  // The sample's order statistics at at -+ margin (selection, not a sort).
+  auto order_statistic = [&](double rank) {
+    const auto it = sample.begin() + static_cast<std::ptrdiff_t>(rank);
+    std::nth_element(sample.begin(), it, sample.end());
+    return *it;
+  };
+  const double low = at - margin <= 0 ? -inf : order_statistic(at - margin);
+  const double high = at + margin >= ns - 1 ? inf : order_statistic(at + margin);
   // Two branch-free passes (the second mostly from cache): count, then keep
   // the values in [low, high]. NaN fails every test.
   std::size_t below = 0, upto = 0;
