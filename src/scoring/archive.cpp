@@ -238,7 +238,9 @@ PredictiveModel rebuild(const ModelRec& r) {
 
 }  // namespace
 
-std::string to_bytes(const PredictiveModel& model) { return archive_detail::encode(kKind, record(model)); }
+std::string to_bytes(const PredictiveModel& model) {
+  return archive_detail::encode(kKind, record(model));
+}
 
 PredictiveModel predictive_from_bytes(std::string_view bytes) {
   const auto r = archive_detail::decode<ModelRec>(kKind, bytes);

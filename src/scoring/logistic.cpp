@@ -67,6 +67,11 @@ void add_columns(const double* x, Index stride, const double* beta, Index m, dou
   }
 }
 
+using AddColumns = void (*)(const double*, Index, const double*, Index, double*);
+constexpr AddColumns kAddColumns[] = {
+    nullptr,        add_columns<1>, add_columns<2>, add_columns<3>, add_columns<4>, add_columns<5>,
+    add_columns<6>, add_columns<7>, add_columns<8>, add_columns<9>, add_columns<10>};
+
 // z[i] = b + x_i . beta for rows [s, s + m) of a column-major x. The columns
 // are added in near-equal groups of at most 10, each in one sweep over z
 // (which stays in the cache), so that x is read from memory once, in order,
@@ -82,18 +87,7 @@ void linear_predictor(const Matrix& x, const VectorXd& beta, double b, Index s, 
     const Index size = p / groups + (g < p % groups ? 1 : 0);
     const double* c = x.data() + s + j * stride;
     const double* bj = beta.data() + j;
-    switch (size) {
-      case 1: add_columns<1>(c, stride, bj, m, z); break;
-      case 2: add_columns<2>(c, stride, bj, m, z); break;
-      case 3: add_columns<3>(c, stride, bj, m, z); break;
-      case 4: add_columns<4>(c, stride, bj, m, z); break;
-      case 5: add_columns<5>(c, stride, bj, m, z); break;
-      case 6: add_columns<6>(c, stride, bj, m, z); break;
-      case 7: add_columns<7>(c, stride, bj, m, z); break;
-      case 8: add_columns<8>(c, stride, bj, m, z); break;
-      case 9: add_columns<9>(c, stride, bj, m, z); break;
-      default: add_columns<10>(c, stride, bj, m, z); break;
-    }
+    kAddColumns[size](c, stride, bj, m, z);
     j += size;
   }
 }
@@ -261,7 +255,8 @@ bool line_search(const Problem& pr, const VectorXd& step, VectorXd& theta, doubl
     trial = theta - t * step;
     const double fnew = pr.objective(trial, gnew);
     const bool decrease = fnew <= f + 1e-4 * t * slope;
-    const bool flat = std::abs(fnew - f) <= 1e-13 * std::abs(f) && gnew.cwiseAbs().maxCoeff() < gmax;
+    const bool flat =
+        std::abs(fnew - f) <= 1e-13 * std::abs(f) && gnew.cwiseAbs().maxCoeff() < gmax;
     if (decrease || flat) {
       theta = trial;
       f = fnew;
@@ -299,11 +294,12 @@ Index sample_rows(Index p) { return std::max<Index>(16384, 256 * p); }
 // adjacent rows: one cache line of each column) is fitted first, by newton()
 // with the penalty scaled to the sample's share of the weight. Then each
 // iteration on all rows takes the exact gradient in one pass and steps with
-// the sample's Hessian at the current point, scaled up to all rows; the line
-// search checks each step on all rows. This converges (linearly, at a rate
-// about the relative error of the sample's Hessian) to the same optimum and
-// stops on the same gradient test as newton(), which takes over should a step
-// fail.
+// the sample's Hessian at the sample's optimum, scaled up to all rows and
+// factorized once; the line search checks each step on all rows. This
+// converges (linearly, at a rate about the relative error of the sample's
+// Hessian) to the same optimum and stops on the same gradient test as
+// newton(), which takes over should a step fail or a class be missing from
+// the sample.
 void newton_sampled(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitReport& rep,
                     double gtol) {
   const Index n = pr.x.rows(), p = pr.x.cols();
@@ -350,7 +346,7 @@ void newton_sampled(const Problem& pr, const LogisticConfig& c, VectorXd& theta,
       return;
     }
   }
-  newton(pr, c, theta, rep, gtol);  // a class missing from the sample, or a failed step
+  newton(pr, c, theta, rep, gtol);
 }
 
 void lbfgs(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitReport& rep,

@@ -97,7 +97,8 @@ TEST(ScoringLogistic, ManyRowsStartFromASampleAndReachTheSameOptimum) {
     (void)LogisticModel::fit(x, d.y, {});
     FAIL();
   } catch (const InvalidInput& e) {
-    EXPECT_NE(std::string(e.what()).find("feature 2 of row 140000 "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("feature 2 of row 140000 "), std::string::npos)
+        << e.what();
   }
 }
 
