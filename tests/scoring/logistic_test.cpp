@@ -71,6 +71,17 @@ TEST(ScoringLogistic, NewtonAndLbfgsReachTheSameOptimum) {
   newton.predict_proba(d.x, p);
   const Eigen::VectorXd row = d.x.row(5);
   EXPECT_DOUBLE_EQ(newton.predict_proba(std::span<const double>(row.data(), 5)), p[5]);
+  // Rows stored one after another score the same.
+  const LogisticModel::RowMajorMatrix rows = d.x;
+  std::vector<double> z(d.y.size()), zr(d.y.size());
+  newton.decision_function(d.x, z);
+  newton.decision_function(
+      Eigen::Map<const LogisticModel::RowMajorMatrix>(rows.data(), rows.rows(), rows.cols()), zr);
+  for (std::size_t i = 0; i < z.size(); ++i) EXPECT_NEAR(zr[i], z[i], 1e-12) << i;
+  EXPECT_THROW(
+      newton.decision_function(
+          Eigen::Map<const LogisticModel::RowMajorMatrix>(rows.data(), rows.rows(), 4), zr),
+      InvalidInput);
 }
 
 TEST(ScoringLogistic, ManyRowsStartFromASampleAndReachTheSameOptimum) {

@@ -54,6 +54,10 @@ class LogisticModel {
 
   /// Log-odds of each row into `out` (size rows).
   void decision_function(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span<double> out) const;
+  /// The same for rows stored one after another (row-major, as a C-ordered
+  /// numpy array), read in place.
+  using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  void decision_function(const Eigen::Map<const RowMajorMatrix>& x, std::span<double> out) const;
   /// P(y = 1) of each row into `out`.
   void predict_proba(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span<double> out) const;
   /// One row.
