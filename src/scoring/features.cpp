@@ -158,8 +158,8 @@ FeatureMap FeatureMap::fit(const TableView& table, const FeatureConfig& config) 
   check_spec("(defaults)", config.defaults);
   const std::vector<std::string> names = selected_columns(table, config.include, config.exclude);
   if (names.empty()) throw InvalidInput("features: no column is left to use");
-  // Columns are independent: fit them on all cores. The first error (in
-  // column order) is the one thrown.
+  // Columns are independent: fit them on all cores when the table is large
+  // (over a million values). The first error (in column order) is thrown.
   std::vector<PreparedColumn> columns(names.size());
   std::vector<std::exception_ptr> errors(names.size());
   std::atomic<std::size_t> next{0};
@@ -179,7 +179,9 @@ FeatureMap FeatureMap::fit(const TableView& table, const FeatureConfig& config) 
   };
   std::vector<std::thread> pool;
   const std::size_t threads =
-      std::min<std::size_t>(names.size(), std::max(1u, std::thread::hardware_concurrency()));
+      table.rows() * names.size() < (std::size_t{1} << 20)
+          ? 1
+          : std::min<std::size_t>(names.size(), std::max(1u, std::thread::hardware_concurrency()));
   for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
   work();
   for (auto& t : pool) t.join();
