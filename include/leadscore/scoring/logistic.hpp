@@ -16,7 +16,10 @@
 namespace leadscore::scoring {
 
 enum class Solver {
-  newton,  ///< Newton / IRLS: few passes, exact; the default
+  newton,  ///< Newton / IRLS: few passes, exact; the default. With at least
+           ///< 8 x max(16384, 256 x features) rows it fits a seeded sample
+           ///< first, then steps on all rows with the sample's Hessian: one
+           ///< pass over the rows per step, the same optimum and stopping test.
   lbfgs,   ///< L-BFGS (LBFGS++): cheaper passes, more of them
 };
 
