@@ -84,6 +84,44 @@ BENCHMARK(BM_LinearScore)
     ->Args({1000000, 5})
     ->Args({1000000, 10})
     ->Args({1000000, 50})
+    ->Args({500000, 100})
+    ->Unit(benchmark::kMillisecond);
+
+// The same for the matrix stored row after row (a C-ordered numpy array).
+void BM_LinearScoreRowMajor(benchmark::State& state) {
+  const LogisticModel::RowMajorMatrix x = simulated(state.range(0), state.range(1)).x;
+  const Eigen::Map<const LogisticModel::RowMajorMatrix> view(x.data(), x.rows(), x.cols());
+  const LogisticModel m(Eigen::VectorXd::Constant(state.range(1), 0.1), -1.0);
+  std::vector<double> out(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    m.decision_function(view, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.SetBytesProcessed(state.iterations() * state.range(0) * state.range(1) * 8);
+}
+BENCHMARK(BM_LinearScoreRowMajor)
+    ->Args({1000000, 5})
+    ->Args({1000000, 10})
+    ->Args({1000000, 50})
+    ->Args({500000, 100})
+    ->Unit(benchmark::kMillisecond);
+
+// The bound on BM_LinearScore: one plain read of the same matrix (its sum).
+void BM_MemoryRead(benchmark::State& state) {
+  const Simulated& s = simulated(state.range(0), state.range(1));
+  for (auto _ : state) {
+    double sum = s.x.sum();
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.SetBytesProcessed(state.iterations() * state.range(0) * state.range(1) * 8);
+}
+BENCHMARK(BM_MemoryRead)
+    ->Args({1000000, 5})
+    ->Args({1000000, 10})
+    ->Args({1000000, 50})
+    ->Args({500000, 100})
     ->Unit(benchmark::kMillisecond);
 
 // The leads table, read once, without the sales-entered fields.

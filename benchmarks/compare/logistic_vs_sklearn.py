@@ -56,23 +56,38 @@ def speed(rows: int, features: int, repeat: int) -> None:
     beta = np.where(np.arange(features) % 2, -0.5, 0.5) / np.sqrt(features) * 3
     y = (rng.random(rows) < 1 / (1 + np.exp(-(x @ beta - 1)))).astype(float)
     df = pd.DataFrame(x, columns=[f"f{j}" for j in range(features)])
-    ours_t, ours = median_time(lambda: leadscore.LogisticScorer(l2=1.0, scaling="none", tol=1e-6).fit(df, y), repeat)
-    lb_t, lb = median_time(
-        lambda: leadscore.LogisticScorer(l2=1.0, scaling="none", tol=1e-6, solver="lbfgs").fit(df, y), repeat)
-    sk_t, sk = median_time(lambda: LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(x, y), repeat)
-    with threadpool_limits(1):  # leadscore fits on one core: compare per core too
-        sk1_t, _ = median_time(lambda: LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(x, y), repeat)
-    p_ours = ours.predict_proba(df)[:, 1]
+    fits = {
+        "newton": lambda: leadscore.LogisticScorer(l2=1.0, scaling="none", tol=1e-6).fit(df, y),
+        "lbfgs": lambda: leadscore.LogisticScorer(l2=1.0, scaling="none", tol=1e-6, solver="lbfgs").fit(df, y),
+        "sklearn": lambda: LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(x, y),
+    }
+    times = {name: [] for name in fits}
+    cpu = {name: [] for name in fits}  # CPU seconds of all the process's threads
+    models = {}
+    for _ in range(repeat):  # in turn, so that the machine's load falls on each alike
+        for name, fit in fits.items():
+            t0, c0 = time.perf_counter(), time.process_time()
+            models[name] = fit()
+            times[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+    ours_t, lb_t, sk_t = (statistics.median(times[k]) for k in ("newton", "lbfgs", "sklearn"))
+    ours, lb, sk = models["newton"], models["lbfgs"], models["sklearn"]
+    with threadpool_limits(1):  # scikit-learn on one core too, for reference
+        sk1_t, _ = median_time(fits["sklearn"], repeat)
     p_sk = sk.predict_proba(x)[:, 1]
     print(f"fit {rows} rows x {features} features (median of {repeat}):")
-    print(f"  leadscore newton   {ours_t:8.3f} s   log loss {log_loss(y, p_ours):.8f}  "
-          f"iterations {ours.fit_info_['iterations']}")
-    print(f"  leadscore lbfgs    {lb_t:8.3f} s   log loss {log_loss(y, lb.predict_proba(df)[:, 1]):.8f}  "
-          f"iterations {lb.fit_info_['iterations']}")
+    for name, t, m in (("newton", ours_t, ours), ("lbfgs", lb_t, lb)):
+        info = m.fit_info_
+        print(f"  leadscore {name:<8}{t:8.3f} s   log loss {log_loss(y, m.predict_proba(df)[:, 1]):.8f}  "
+              f"iterations {info['iterations']}, passes over all rows {info['passes']}, "
+              f"solver {info['seconds']:.3f} s (last run)")
     print(f"  sklearn lbfgs      {sk_t:8.3f} s   log loss {log_loss(y, p_sk):.8f}  iterations {sk.n_iter_[0]}")
     print(f"  sklearn lbfgs, 1 BLAS thread {sk1_t:8.3f} s")
     print(f"  ratio sklearn / leadscore newton: {sk_t / ours_t:.2f}x (1 thread: {sk1_t / ours_t:.2f}x)")
     print(f"  ratio sklearn / leadscore lbfgs:  {sk_t / lb_t:.2f}x (1 thread: {sk1_t / lb_t:.2f}x)")
+    print("  runs (s): " + "; ".join(f"{k} " + " ".join(f"{t:.3f}" for t in v) for k, v in times.items()))
+    print("  CPU seconds, all threads (median): " +
+          "; ".join(f"{k} {statistics.median(v):.3f}" for k, v in cpu.items()))
     ps_t, _ = median_time(lambda: ours.predict_proba(df), repeat)
     sks_t, _ = median_time(lambda: sk.predict_proba(x), repeat)
     print(f"predict_proba {rows} rows: leadscore {ps_t:.3f} s ({rows / ps_t / 1e6:.1f} M rows/s, from a DataFrame), "

@@ -108,6 +108,7 @@ json report_json(const PredictiveModel& m) {
          {"solver", f.solver},
          {"converged", f.converged},
          {"iterations", f.iterations},
+         {"passes", f.passes},
          {"loss", f.loss},
          {"gradient_norm", f.gradient_norm},
          {"seconds", f.seconds},

@@ -77,11 +77,13 @@ struct ModelRec {
   std::vector<Bits> cal_x, cal_y;
   std::string target, positive_label;
   std::vector<std::string> missing_values;
+  int passes = 0;  // since version 2
   template <class Ar>
-  void serialize(Ar& ar, unsigned /*version*/) {
+  void serialize(Ar& ar, unsigned version) {
     ar & kind & has_features & columns & solver & converged & iterations & report & rows &
         coefficients & intercept & low & high & fields & won & lost & alpha & calibrator & cal_x &
         cal_y & target & positive_label & missing_values;
+    if (version >= 2) ar & passes;
   }
 };
 
@@ -89,7 +91,7 @@ struct ModelRec {
 
 BOOST_CLASS_VERSION(leadscore::scoring::archive::ColumnRec, 1)
 BOOST_CLASS_VERSION(leadscore::scoring::archive::FieldRec, 1)
-BOOST_CLASS_VERSION(leadscore::scoring::archive::ModelRec, 1)
+BOOST_CLASS_VERSION(leadscore::scoring::archive::ModelRec, 2)
 
 namespace leadscore::scoring {
 namespace {
@@ -130,6 +132,7 @@ ModelRec record(const PredictiveModel& m) {
   r.iterations = f.iterations;
   r.report = {b(f.loss), b(f.gradient_norm), b(f.seconds)};
   r.rows = f.rows;
+  r.passes = f.passes;
   if (const auto* lm = std::get_if<LogisticModel>(&m.scorer())) {
     r.coefficients =
         bv({lm->coefficients().data(), static_cast<std::size_t>(lm->coefficients().size())});
@@ -202,7 +205,8 @@ PredictiveModel rebuild(const ModelRec& r) {
                 d(r.report[0]),
                 d(r.report[1]),
                 d(r.report[2]),
-                static_cast<std::size_t>(r.rows)};
+                static_cast<std::size_t>(r.rows),
+                r.passes};
   const std::vector<double> coef = dv(r.coefficients);
   const Eigen::VectorXd beta =
       Eigen::Map<const Eigen::VectorXd>(coef.data(), static_cast<Eigen::Index>(coef.size()));
@@ -234,7 +238,9 @@ PredictiveModel rebuild(const ModelRec& r) {
 
 }  // namespace
 
-std::string to_bytes(const PredictiveModel& model) { return archive_detail::encode(kKind, record(model)); }
+std::string to_bytes(const PredictiveModel& model) {
+  return archive_detail::encode(kKind, record(model));
+}
 
 PredictiveModel predictive_from_bytes(std::string_view bytes) {
   const auto r = archive_detail::decode<ModelRec>(kKind, bytes);

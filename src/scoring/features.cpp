@@ -2,7 +2,10 @@
 #include "leadscore/scoring/features.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
+#include <thread>
 #include <unordered_map>
 
 #include "leadscore/core/error.hpp"
@@ -36,14 +39,13 @@ void check_spec(const std::string& name, const ColumnSpec& s) {
     throw InvalidInput("features: column '" + name + "': fill_value is infinite");
 }
 
-PreparedColumn fit_numeric(const ColumnView& col, const ColumnSpec& spec) {
+PreparedColumn fit_numeric(const ColumnView& col, std::size_t missing, const ColumnSpec& spec) {
   PreparedColumn c;
   c.name = col.name;
   c.kind = ColumnKind::numeric;
   c.spec = spec;
-  std::size_t count = 0;
-  for (double x : col.numbers) count += x == x ? 1 : 0;
-  const bool any_missing = count < col.numbers.size();
+  const std::size_t count = col.numbers.size() - missing;
+  const bool any_missing = missing > 0;
   if (count == 0)
     throw InvalidInput("features: column '" + c.name + "' has no value in the training data");
   // Exact quantiles in one streaming pass each, without copying the column.
@@ -154,15 +156,37 @@ FeatureMap FeatureMap::fit(const TableView& table, const FeatureConfig& config) 
     check_spec(name, spec);
   }
   check_spec("(defaults)", config.defaults);
-  std::vector<PreparedColumn> columns;
-  for (const auto& name : selected_columns(table, config.include, config.exclude)) {
-    const ColumnView& col = table.column(name);
-    const auto it = config.columns.find(name);
-    const ColumnSpec& spec = it != config.columns.end() ? it->second : config.defaults;
-    columns.push_back(col.kind == ColumnKind::numeric ? fit_numeric(col, spec)
-                                                      : fit_categorical(col, spec));
-  }
-  if (columns.empty()) throw InvalidInput("features: no column is left to use");
+  const std::vector<std::string> names = selected_columns(table, config.include, config.exclude);
+  if (names.empty()) throw InvalidInput("features: no column is left to use");
+  // Columns are independent: fit them on all cores when the table is large
+  // (over a million values). The first error (in column order) is thrown.
+  std::vector<PreparedColumn> columns(names.size());
+  std::vector<std::exception_ptr> errors(names.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t k; (k = next.fetch_add(1)) < names.size();) {
+      try {
+        const ColumnView& col = table.column(names[k]);
+        const auto it = config.columns.find(names[k]);
+        const ColumnSpec& spec = it != config.columns.end() ? it->second : config.defaults;
+        columns[k] = col.kind == ColumnKind::numeric
+                         ? fit_numeric(col, table.missing_count(col), spec)
+                         : fit_categorical(col, spec);
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  const std::size_t threads =
+      table.rows() * names.size() < (std::size_t{1} << 20)
+          ? 1
+          : std::min<std::size_t>(names.size(), std::max(1u, std::thread::hardware_concurrency()));
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
   return from_columns(std::move(columns));
 }
 

@@ -42,16 +42,27 @@ std::optional<Eigen::Map<const Eigen::MatrixXd>> borrowed_design(const FeatureMa
                           c.spec.scaling == Scaling::none && !c.spec.log1p && !c.has_indicator &&
                           std::isinf(c.clip_low) && std::isinf(c.clip_high);
     const ColumnView* col = table.find(c.name);
-    if (!identity || col == nullptr || col->kind != ColumnKind::numeric) return std::nullopt;
+    // Missing values are filled: that needs transform().
+    if (!identity || col == nullptr || col->kind != ColumnKind::numeric ||
+        table.missing_count(*col) > 0)
+      return std::nullopt;
     if (j == 0) base = col->numbers.data();
     if (col->numbers.data() != base + j * n) return std::nullopt;
     ++j;
   }
   if (base == nullptr) return std::nullopt;
-  Eigen::Map<const Eigen::MatrixXd> x(base, static_cast<Eigen::Index>(n),
-                                      static_cast<Eigen::Index>(j));
-  if (x.hasNaN()) return std::nullopt;  // missing values are filled: transform
-  return x;
+  return Eigen::Map<const Eigen::MatrixXd>(base, static_cast<Eigen::Index>(n),
+                                           static_cast<Eigen::Index>(j));
+}
+
+using Design = Eigen::Ref<const Eigen::MatrixXd>;
+
+// The features of `table`: borrowed when they are its memory as it is, else
+// transformed into `copy`.
+Design design(const FeatureMap& features, const TableView& table, Eigen::MatrixXd& copy) {
+  if (const auto borrowed = borrowed_design(features, table)) return Design(*borrowed);
+  copy = features.transform(table);
+  return Design(copy);
 }
 
 }  // namespace
@@ -119,11 +130,7 @@ PredictiveModel PredictiveModel::fit(const TableView& table, std::span<const dou
     case ModelKind::logistic: {
       features = FeatureMap::fit(table, fc);
       Eigen::MatrixXd copy;
-      auto borrowed = borrowed_design(*features, table);
-      if (!borrowed) copy = features->transform(table);
-      const Eigen::Ref<const Eigen::MatrixXd> x = borrowed
-                                                      ? Eigen::Ref<const Eigen::MatrixXd>(*borrowed)
-                                                      : Eigen::Ref<const Eigen::MatrixXd>(copy);
+      const Design x = design(*features, table, copy);
       auto m = LogisticModel::fit(x, y, config.logistic);
       if (config.calibration != Calibration::none) m.decision_function(x, raw);
       scorer = std::move(m);
@@ -198,7 +205,8 @@ void PredictiveModel::raw(const TableView& table, std::span<double> out) const {
     std::get<NaiveBayesModel>(scorer_).log_odds(table, out);
     return;
   }
-  const Eigen::MatrixXd x = features_->transform(table);
+  Eigen::MatrixXd copy;
+  const Design x = design(*features_, table, copy);
   if (kind_ == ModelKind::logistic)
     std::get<LogisticModel>(scorer_).decision_function(x, out);
   else

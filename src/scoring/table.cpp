@@ -60,19 +60,36 @@ TableView::TableView(std::vector<ColumnView> columns) : columns_(std::move(colum
     for (std::size_t j = 0; j < k; ++j)
       if (columns_[j].name == c.name)
         throw InvalidInput("table: column '" + c.name + "' appears twice");
+    // One pass per column counts the missing values and looks for bad ones;
+    // only when there is one is the column searched for its row.
+    std::size_t missing = 0;
     if (c.kind == ColumnKind::numeric) {
-      for (std::size_t i = 0; i < n; ++i)
+      bool infinite = false;
+      for (const double v : c.numbers) {
+        missing += v != v ? 1 : 0;
+        infinite |= std::abs(v) == std::numeric_limits<double>::infinity();
+      }
+      for (std::size_t i = 0; infinite && i < n; ++i)
         if (std::isinf(c.numbers[i]))
           throw InvalidInput("table: column '" + c.name + "', row " + std::to_string(i + 1) +
                              ": infinite value");
     } else {
       const auto m = static_cast<std::int32_t>(c.levels.size());
-      for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t i = 0; i < n; ++i) {
         if (c.codes[i] < -1 || c.codes[i] >= m)
           throw InvalidInput("table: column '" + c.name + "', row " + std::to_string(i + 1) +
                              ": code " + std::to_string(c.codes[i]) + " is not a level");
+        missing += c.codes[i] < 0 ? 1 : 0;
+      }
     }
+    missing_.push_back(missing);
   }
+}
+
+std::size_t TableView::missing_count(const ColumnView& column) const {
+  for (std::size_t k = 0; k < columns_.size(); ++k)
+    if (&columns_[k] == &column) return missing_[k];
+  throw InvalidInput("table: column '" + column.name + "' is not one of this view's");
 }
 
 const ColumnView* TableView::find(std::string_view name) const noexcept {

@@ -44,8 +44,8 @@ inline double quantile_select(std::vector<double>& v, double q) {
 /// The same q-quantile as quantile_select over the non-NaN values of x
 /// (`count` of them), without copying x: pivots around the wanted rank are
 /// taken from a fixed, evenly spaced sample; one pass counts the values below
-/// and keeps the few between them, and the selection runs on those. Falls
-/// back to a full copy when the sample's bracket misses the rank.
+/// and between them, a second keeps those between, and the selection runs on
+/// those. Falls back to a full copy when the sample's bracket misses the rank.
 inline double quantile_streaming(std::span<const double> x, std::size_t count, double q) {
   auto full = [&] {
     std::vector<double> v;
@@ -59,24 +59,35 @@ inline double quantile_streaming(std::span<const double> x, std::size_t count, d
   std::vector<double> sample;
   for (std::size_t i = 0; i < x.size(); i += step)
     if (x[i] == x[i]) sample.push_back(x[i]);
-  std::sort(sample.begin(), sample.end());
   const double pos = q * static_cast<double>(count - 1);
   const auto lo = static_cast<std::size_t>(std::floor(pos));
   const double ns = static_cast<double>(sample.size());
   const double at = q * ns, margin = 4 * std::sqrt(ns) + 2;
   const double inf = std::numeric_limits<double>::infinity();
-  const double low = at - margin <= 0 ? -inf : sample[static_cast<std::size_t>(at - margin)];
-  const double high = at + margin >= ns - 1 ? inf : sample[static_cast<std::size_t>(at + margin)];
-  std::size_t below = 0;
-  std::vector<double> mid;
-  for (double a : x) {
-    if (a < low)
-      ++below;
-    else if (a <= high)
-      mid.push_back(a);  // NaN fails both tests
+  // The sample's order statistics at at -+ margin (selection, not a sort).
+  auto order_statistic = [&](double rank) {
+    const auto it = sample.begin() + static_cast<std::ptrdiff_t>(rank);
+    std::nth_element(sample.begin(), it, sample.end());
+    return *it;
+  };
+  const double low = at - margin <= 0 ? -inf : order_statistic(at - margin);
+  const double high = at + margin >= ns - 1 ? inf : order_statistic(at + margin);
+  // Two branch-free passes (the second mostly from cache): count, then keep
+  // the values in [low, high]. NaN fails every test.
+  std::size_t below = 0, upto = 0;
+  for (const double a : x) {
+    below += a < low ? 1 : 0;
+    upto += a <= high ? 1 : 0;
   }
   const std::size_t last = std::min(lo + 1, count - 1);
-  if (below > lo || below + mid.size() <= last) return full();
+  if (below > lo || upto <= last) return full();
+  std::vector<double> mid(upto - below + 1);
+  std::size_t kept = 0;
+  for (const double a : x) {
+    mid[kept] = a;
+    kept += (a >= low) & (a <= high) ? 1 : 0;
+  }
+  mid.resize(kept);
   const auto k = static_cast<std::ptrdiff_t>(lo - below);
   std::nth_element(mid.begin(), mid.begin() + k, mid.end());
   const double a = mid[static_cast<std::size_t>(k)];

@@ -25,6 +25,7 @@ def test_train_reports_the_fit_as_json(leads_model):
     path, j = leads_model
     assert path.read_bytes().startswith(b"leadscore-model predictive ")
     assert j["model"] == "logistic" and j["solver"] == "newton" and j["converged"] is True
+    assert j["passes"] >= j["iterations"] + 1
     assert j["rows"] == 9240 and j["positive"] == "1"
     assert "Tags" not in j["columns"] and "Lead Source" in j["columns"]
     assert "Lead Source = Reference" in j["coefficients"]

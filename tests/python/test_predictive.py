@@ -36,6 +36,7 @@ def test_logistic_auc_matches_scikit_learn(data_dir, name):
     X, y = df.drop(columns=[target]), df[target]
     model = leadscore.LogisticScorer(l2=1.0).fit(X.iloc[train], y.iloc[train], positive=positive)
     assert model.fit_info_["converged"]
+    assert model.fit_info_["passes"] >= model.fit_info_["iterations"] + 1  # one pass or more a step
     ours = lp.roc_auc_score(lp._targets(y.iloc[test], positive), model.predict_proba(X.iloc[test])[:, 1])
     # scikit-learn on the very same prepared features and penalty (C = 1 / l2);
     # its exact solver, so that the optimum is compared, not a solver's tolerance.

@@ -132,3 +132,37 @@ TEST(ScoringFeatures, StreamingQuantilesEqualFullSelection) {
         << "q = " << q;
   }
 }
+
+TEST(ScoringFeatures, LargeTablesArePreparedOnAllCoresAlike) {
+  // Over a million values: columns are fitted in parallel, in column order.
+  const std::size_t n = 300000;
+  std::vector<std::vector<double>> cols(4, std::vector<double>(n));
+  for (std::size_t j = 0; j < cols.size(); ++j)
+    for (std::size_t i = 0; i < n; ++i)
+      cols[j][i] = std::sin(static_cast<double>(i * (j + 2) % 1009)) * static_cast<double>(j + 1);
+  cols[1][7] = std::nan("");
+  auto view = [&] {
+    std::vector<ColumnView> v;
+    for (std::size_t j = 0; j < cols.size(); ++j)
+      v.push_back({"c" + std::to_string(j), ColumnKind::numeric, cols[j], {}, {}});
+    return TableView(std::move(v));
+  };
+  const FeatureMap m = FeatureMap::fit(view(), {});
+  ASSERT_EQ(m.columns().size(), 4u);
+  for (std::size_t j = 0; j < cols.size(); ++j) {
+    std::vector<double> v;
+    for (double x : cols[j])
+      if (x == x) v.push_back(x);
+    EXPECT_EQ(m.columns()[j].name, "c" + std::to_string(j));
+    EXPECT_EQ(m.columns()[j].fill, detail::quantile_select(v, 0.5)) << j;
+  }
+  EXPECT_EQ(m.names()[2], "c1 (missing)");
+  // The first bad column (in table order) is the one reported.
+  for (std::size_t j : {2u, 3u}) std::fill(cols[j].begin(), cols[j].end(), std::nan(""));
+  try {
+    (void)FeatureMap::fit(view(), {});
+    FAIL();
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("'c2'"), std::string::npos) << e.what();
+  }
+}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "leadscore/core/error.hpp"
 #include "leadscore/scoring/features.hpp"
@@ -70,6 +71,46 @@ TEST(ScoringLogistic, NewtonAndLbfgsReachTheSameOptimum) {
   newton.predict_proba(d.x, p);
   const Eigen::VectorXd row = d.x.row(5);
   EXPECT_DOUBLE_EQ(newton.predict_proba(std::span<const double>(row.data(), 5)), p[5]);
+  // Rows stored one after another score the same.
+  const LogisticModel::RowMajorMatrix rows = d.x;
+  std::vector<double> z(d.y.size()), zr(d.y.size());
+  newton.decision_function(d.x, z);
+  newton.decision_function(
+      Eigen::Map<const LogisticModel::RowMajorMatrix>(rows.data(), rows.rows(), rows.cols()), zr);
+  for (std::size_t i = 0; i < z.size(); ++i) EXPECT_NEAR(zr[i], z[i], 1e-12) << i;
+  EXPECT_THROW(
+      newton.decision_function(
+          Eigen::Map<const LogisticModel::RowMajorMatrix>(rows.data(), rows.rows(), 4), zr),
+      InvalidInput);
+}
+
+TEST(ScoringLogistic, ManyRowsStartFromASampleAndReachTheSameOptimum) {
+  // 8 x 16,384 rows or more: Newton starts on a sample, then steps on all rows.
+  const Data d = simulated(140000);
+  const auto newton = LogisticModel::fit(d.x, d.y, {.l2 = 1.0, .tolerance = 1e-9});
+  const auto lbfgs =
+      LogisticModel::fit(d.x, d.y, {.l2 = 1.0, .solver = Solver::lbfgs, .tolerance = 1e-9});
+  const FitReport& r = newton.fit_info();
+  EXPECT_TRUE(r.converged);
+  EXPECT_EQ(r.solver, "newton");
+  EXPECT_LE(r.gradient_norm, 1e-9 * 140000);
+  // A pass over all rows per step, and few steps: the sample's Hessian is close.
+  EXPECT_GE(r.passes, r.iterations + 1);
+  EXPECT_LE(r.passes, 6);
+  EXPECT_GT(lbfgs.fit_info().passes, r.passes);
+  EXPECT_NEAR(r.loss, objective(d, newton, 1.0), 1e-6 * r.loss);
+  EXPECT_LE(r.loss, lbfgs.fit_info().loss + 1e-9 * r.loss);
+  EXPECT_LT((newton.coefficients() - lbfgs.coefficients()).cwiseAbs().maxCoeff(), 1e-5);
+  // A bad value outside the sample is still found, with its row.
+  Eigen::MatrixXd x = d.x;
+  x(139999, 2) = std::numeric_limits<double>::infinity();
+  try {
+    (void)LogisticModel::fit(x, d.y, {});
+    FAIL();
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("feature 2 of row 140000 "), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(ScoringLogistic, L1ZeroesWeakFeaturesAndClassWeightsShiftTheIntercept) {

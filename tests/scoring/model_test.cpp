@@ -123,6 +123,7 @@ TEST(ScoringArchive, EachKindRoundTripsExactly) {
     EXPECT_EQ(back.input_columns(), m.input_columns());
     EXPECT_EQ(back.predict_proba(s.table.view()), m.predict_proba(s.table.view()));
     EXPECT_EQ(back.fit_info().iterations, m.fit_info().iterations);
+    EXPECT_EQ(back.fit_info().passes, m.fit_info().passes);
     EXPECT_EQ(to_bytes(back), to_bytes(m));
   }
 }
@@ -151,17 +152,28 @@ TEST(ScoringModel, LogisticFitsAdjacentColumnsInPlaceLikeCopies) {
   }
   PredictiveConfig c;
   c.features.defaults.scaling = Scaling::none;
+  auto table = [&](const double* a, const double* b) {
+    return TableView({ColumnView{"a", ColumnKind::numeric, {a, n}, {}, {}},
+                      ColumnView{"b", ColumnKind::numeric, {b, n}, {}, {}}});
+  };
   auto fit = [&](const double* a, const double* b) {
-    TableView t({ColumnView{"a", ColumnKind::numeric, {a, n}, {}, {}},
-                 ColumnView{"b", ColumnKind::numeric, {b, n}, {}, {}}});
-    return PredictiveModel::fit(t, y, c);
+    return PredictiveModel::fit(table(a, b), y, c);
   };
   const std::vector<double> a(block.begin(), block.begin() + n), b(block.begin() + n, block.end());
-  const auto in_place = std::get<LogisticModel>(fit(block.data(), block.data() + n).scorer());
+  const auto model = fit(block.data(), block.data() + n);
+  const auto in_place = std::get<LogisticModel>(model.scorer());
   const auto copied = std::get<LogisticModel>(fit(a.data(), b.data()).scorer());
   EXPECT_EQ(in_place.coefficients(), copied.coefficients());
   EXPECT_EQ(in_place.intercept(), copied.intercept());
+  // Scoring reads adjacent columns in place too, and fills missing values.
+  EXPECT_EQ(model.predict_proba(table(block.data(), block.data() + n)),
+            model.predict_proba(table(a.data(), b.data())));
   block[5] = std::nan("");
   const auto filled = std::get<LogisticModel>(fit(block.data(), block.data() + n).scorer());
   EXPECT_TRUE(filled.coefficients().allFinite());
+  const auto p = model.predict_proba(table(block.data(), block.data() + n));
+  std::vector<double> row5 = {model.features()->columns()[0].fill, block[n + 5]};
+  std::vector<double> expected(1);
+  in_place.predict_proba(Eigen::Map<const Eigen::MatrixXd>(row5.data(), 1, 2), expected);
+  EXPECT_DOUBLE_EQ(p[5], expected[0]);
 }

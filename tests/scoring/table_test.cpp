@@ -20,6 +20,11 @@ TEST(ScoringTable, ReadsTypedColumnsAndMissingValues) {
   EXPECT_EQ(v.column("source").kind, ColumnKind::categorical);
   EXPECT_TRUE(v.column("source").missing(2));
   EXPECT_EQ(v.column("source").text(1), "ref");
+  EXPECT_EQ(v.missing_count(v.column("visits")), 1u);
+  EXPECT_EQ(v.missing_count(v.column("source")), 1u);
+  EXPECT_EQ(v.missing_count(v.column("id")), 0u);
+  const ColumnView stranger = v.column("id");  // a copy is not one of the view's columns
+  EXPECT_THROW((void)v.missing_count(stranger), InvalidInput);
   EXPECT_EQ(v.column("source").text(0), "say \"hi\"");  // unquoted by the reader, kept past its row
   EXPECT_EQ(binary_target(v.column("won")), (std::vector<double>{1, 0, 1}));
   EXPECT_EQ(binary_target(v.column("id"), std::string("a")), (std::vector<double>{1, 0, 0}));

@@ -169,7 +169,9 @@ class _LinearScorer(_Scorer):
 
 class LogisticScorer(_LinearScorer):
     """Logistic regression with L2 (l2 = 1/C of scikit-learn) and optional L1
-    penalty, fitted by Newton's method (or L-BFGS), on prepared features.
+    penalty, fitted by Newton's method (with many rows, from a sample of them
+    first; fit_info_["passes"] counts the passes over all rows) or L-BFGS, on
+    prepared features.
     class_weight: None, "balanced" or {0: weight, 1: weight}, as scikit-learn."""
 
     _kind = "logistic"

@@ -129,6 +129,7 @@ nb::dict report_dict(const FitReport& f) {
   d["gradient_norm"] = f.gradient_norm;
   d["seconds"] = f.seconds;
   d["rows"] = f.rows;
+  d["passes"] = f.passes;
   return d;
 }
 

@@ -15,6 +15,7 @@ struct FitReport {
   double gradient_norm = 0.0;  ///< max |gradient| at the solution
   double seconds = 0.0;
   std::size_t rows = 0;
+  int passes = 0;  ///< evaluations over all rows (objective and gradient; 0 for counts and weights)
 };
 
 /// One feature's contribution to a row's log-odds (or points, for the

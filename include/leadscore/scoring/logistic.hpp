@@ -16,7 +16,10 @@
 namespace leadscore::scoring {
 
 enum class Solver {
-  newton,  ///< Newton / IRLS: few passes, exact; the default
+  newton,  ///< Newton / IRLS: few passes, exact; the default. With at least
+           ///< 8 x max(16384, 256 x features) rows it fits a seeded sample
+           ///< first, then steps on all rows with the sample's Hessian: one
+           ///< pass over the rows per step, the same optimum and stopping test.
   lbfgs,   ///< L-BFGS (LBFGS++): cheaper passes, more of them
 };
 
@@ -54,6 +57,10 @@ class LogisticModel {
 
   /// Log-odds of each row into `out` (size rows).
   void decision_function(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span<double> out) const;
+  /// The same for rows stored one after another (row-major, as a C-ordered
+  /// numpy array), read in place.
+  using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  void decision_function(const Eigen::Map<const RowMajorMatrix>& x, std::span<double> out) const;
   /// P(y = 1) of each row into `out`.
   void predict_proba(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span<double> out) const;
   /// One row.

@@ -48,9 +48,13 @@ class TableView {
   const ColumnView* find(std::string_view name) const noexcept;
   /// The column called `name`; throws InvalidInput naming the columns there are.
   const ColumnView& column(std::string_view name) const;
+  /// How many values of `column` (one of columns()) are missing; counted once,
+  /// by the constructor.
+  std::size_t missing_count(const ColumnView& column) const;
 
  private:
   std::vector<ColumnView> columns_;
+  std::vector<std::size_t> missing_;
   std::size_t rows_ = 0;
 };
 
