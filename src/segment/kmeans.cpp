@@ -117,6 +117,93 @@ inline double sq_dist(const double* a, const double* b, int d) noexcept {
   return s;
 }
 
+// Two doubles in one register (SSE2 on x86-64's baseline, NEON on arm64):
+// the distance kernels below work on eight centers at a time, two per lane
+// pair, with the same operations in the same order as sq_dist, so every
+// distance equals sq_dist's to the last bit.
+using V2 = double __attribute__((vector_size(16)));
+constexpr int kLanes = 8;  // centers per pack chunk
+
+inline V2 vmin(V2 a, V2 b) noexcept { return b < a ? b : a; }
+
+// Points (centers or seeding candidates) stored feature-major in chunks of
+// kLanes: chunk q, feature j, lane l = point q * kLanes + l. Lanes past the
+// last point are zero, and `pad` adds +inf to their distances.
+struct Pack {
+  int count = 0, d = 0, chunks = 0;
+  std::vector<V2> v;    // chunks * d * kLanes / 2
+  std::vector<V2> pad;  // chunks * kLanes / 2: 0 or +inf
+  Pack(const double* points, int count_, int d_) : count(count_), d(d_), chunks((count_ + kLanes - 1) / kLanes) {
+    constexpr int H = kLanes / 2;
+    v.assign(static_cast<std::size_t>(chunks) * static_cast<std::size_t>(d) * H, V2{0, 0});
+    pad.assign(static_cast<std::size_t>(chunks) * H, V2{0, 0});
+    for (int p = 0; p < chunks * kLanes; ++p) {
+      const int q = p / kLanes, l = p % kLanes;
+      const auto at = [&](int j) -> double& {
+        return v[(static_cast<std::size_t>(q) * static_cast<std::size_t>(d) + static_cast<std::size_t>(j)) * H +
+                 static_cast<std::size_t>(l / 2)][l % 2];
+      };
+      if (p < count)
+        for (int j = 0; j < d; ++j) at(j) = points[static_cast<std::size_t>(p) * static_cast<std::size_t>(d) + static_cast<std::size_t>(j)];
+      else
+        pad[static_cast<std::size_t>(q) * H + static_cast<std::size_t>(l / 2)][l % 2] = std::numeric_limits<double>::infinity();
+    }
+  }
+};
+
+// Squared distances from x to the kLanes points of chunk q, as four V2.
+template <int DIM>
+inline void chunk_dists(const double* x, const Pack& pack, int q, V2* out) noexcept {
+  const int d = DIM > 0 ? DIM : pack.d;
+  constexpr int H = kLanes / 2;
+  const V2* c = pack.v.data() + static_cast<std::size_t>(q) * static_cast<std::size_t>(d) * H;
+  V2 a[H] = {};
+  for (int j = 0; j < d; ++j, c += H) {
+    const V2 xj = {x[j], x[j]};
+    for (int l = 0; l < H; ++l) {
+      const V2 t = xj - c[l];
+      a[l] += t * t;
+    }
+  }
+  const V2* pad = pack.pad.data() + static_cast<std::size_t>(q) * H;
+  for (int l = 0; l < H; ++l) out[l] = a[l] + pad[l];
+}
+
+// The nearest center (lowest index among equals), its squared distance and
+// the second smallest squared distance (+inf with one center). Branch-free
+// (the comparisons are as good as random, so branches would mispredict): a
+// tournament within each chunk, per lane, then the two lanes merged.
+template <int DIM>
+inline std::int32_t nearest(const double* x, const Pack& pack, double& d1, double& d2) noexcept {
+  V2 m{}, s{}, idx{};
+  for (int q = 0; q < pack.chunks; ++q) {
+    V2 a[kLanes / 2];
+    chunk_dists<DIM>(x, pack, q, a);
+    const double b = static_cast<double>(q * kLanes);
+    const auto l01 = a[1] < a[0], l23 = a[3] < a[2];
+    const V2 m01 = l01 ? a[1] : a[0], s01 = l01 ? a[0] : a[1], i01 = l01 ? V2{b + 2, b + 3} : V2{b, b + 1};
+    const V2 m23 = l23 ? a[3] : a[2], s23 = l23 ? a[2] : a[3], i23 = l23 ? V2{b + 6, b + 7} : V2{b + 4, b + 5};
+    const auto lt = m23 < m01;
+    const V2 cm = lt ? m23 : m01, ci = lt ? i23 : i01, cs = vmin(lt ? m01 : m23, vmin(s01, s23));
+    if (q == 0) {
+      m = cm, s = cs, idx = ci;
+      continue;
+    }
+    const auto lq = cm < m;
+    s = vmin(s, vmin(cs, lq ? m : cm));
+    idx = lq ? ci : idx;
+    m = lq ? cm : m;
+  }
+  using I2 = std::int64_t __attribute__((vector_size(16)));
+  const V2 m_sw = __builtin_shuffle(m, I2{1, 0}), i_sw = __builtin_shuffle(idx, I2{1, 0}),
+           s_sw = __builtin_shuffle(s, I2{1, 0});
+  const auto take = (m_sw < m) | ((m_sw == m) & (i_sw < idx));
+  const V2 first = take ? m_sw : m, second = vmin(take ? m : m_sw, vmin(s, s_sw)), which = take ? i_sw : idx;
+  d1 = first[0];
+  d2 = second[0];
+  return static_cast<std::int32_t>(which[0]);
+}
+
 std::uint64_t splitmix(std::uint64_t x) noexcept {
   x += 0x9E3779B97F4A7C15ull;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -135,53 +222,88 @@ struct Data {
   const double* row(std::size_t i) const noexcept { return x + i * static_cast<std::size_t>(d); }
 };
 
-// Greedy k-means++. DIM > 0 fixes the number of features at compile time
-// (the distance loops then unroll); 0 reads it from the data.
+// Greedy k-means++, as scikit-learn: each new center is the best (least
+// potential) of 2 + floor(ln k) rows drawn with probability proportional to
+// their squared distance to the nearest center so far. The draws walk
+// per-block totals, then one block, rather than a prefix sum of every row.
+// DIM > 0 fixes the number of features at compile time; 0 reads it from the
+// data.
 template <int DIM>
 std::vector<double> seed_centers(const Data& data, int k, std::mt19937_64& rng, BlockPool& pool) {
   const int d = DIM > 0 ? DIM : data.d;
-  std::vector<double> centers(static_cast<std::size_t>(k) * d);
+  const auto D = static_cast<std::size_t>(d);
+  std::vector<double> centers(static_cast<std::size_t>(k) * D);
   std::vector<double> closest(data.n);
   std::uniform_int_distribution<std::size_t> pick(0, data.n - 1);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
-  const std::size_t first = pick(rng);
-  std::copy_n(data.row(first), d, centers.begin());
+  std::copy_n(data.row(pick(rng)), d, centers.begin());
   const std::size_t nb = data.n_blocks();
-  pool.run(nb, [&](std::size_t b) {
-    for (std::size_t i = data.begin(b); i < data.end(b); ++i) closest[i] = sq_dist(data.row(i), centers.data(), d);
-  });
-  const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
-  std::vector<double> cum(data.n);
-  std::vector<std::size_t> cand(static_cast<std::size_t>(trials));
-  std::vector<double> cand_block(nb * static_cast<std::size_t>(trials));
-  for (int c = 1; c < k; ++c) {
-    std::partial_sum(closest.begin(), closest.end(), cum.begin());
-    for (int t = 0; t < trials; ++t) {
-      const double target = unit(rng) * cum.back();
-      const auto it = std::upper_bound(cum.begin(), cum.end(), target);
-      cand[static_cast<std::size_t>(t)] = std::min<std::size_t>(static_cast<std::size_t>(it - cum.begin()), data.n - 1);
-    }
-    // Potential of each candidate: sum of min(closest, distance to it).
+  std::vector<double> block_total(nb);
+  // closest = min(closest, distance to center c), with block totals.
+  const auto update = [&](int c, bool first) {
+    const double* cx = &centers[static_cast<std::size_t>(c) * D];
     pool.run(nb, [&](std::size_t b) {
-      for (int t = 0; t < trials; ++t) {
-        const double* cx = data.row(cand[static_cast<std::size_t>(t)]);
-        double s = 0;
-        for (std::size_t i = data.begin(b); i < data.end(b); ++i) s += std::min(closest[i], sq_dist(data.row(i), cx, d));
-        cand_block[b * static_cast<std::size_t>(trials) + static_cast<std::size_t>(t)] = s;
+      double sum = 0;
+      for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+        const double s = sq_dist(data.row(i), cx, d);
+        closest[i] = first ? s : std::min(closest[i], s);
+        sum += closest[i];
+      }
+      block_total[b] = sum;
+    });
+  };
+  update(0, true);
+  // The first row at which the running sum of `closest` exceeds target.
+  const auto draw = [&](double target) {
+    double before = 0;
+    for (std::size_t b = 0; b < nb; ++b) {
+      if (before + block_total[b] <= target && b + 1 < nb) {
+        before += block_total[b];
+        continue;
+      }
+      double run = before;
+      for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+        run += closest[i];
+        if (run > target) return i;
+      }
+      return data.end(b) - 1;
+    }
+    return data.n - 1;
+  };
+  const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
+  std::vector<double> cand(static_cast<std::size_t>(trials) * D);
+  std::vector<std::size_t> cand_row(static_cast<std::size_t>(trials));
+  for (int c = 1; c < k; ++c) {
+    const double total = std::accumulate(block_total.begin(), block_total.end(), 0.0);
+    for (int t = 0; t < trials; ++t) {
+      cand_row[static_cast<std::size_t>(t)] = draw(unit(rng) * total);
+      std::copy_n(data.row(cand_row[static_cast<std::size_t>(t)]), d, &cand[static_cast<std::size_t>(t) * D]);
+    }
+    // Potential of each candidate: sum of min(closest, distance to it),
+    // summed per block and lane, then over blocks in order.
+    const Pack pack(cand.data(), trials, d);
+    const std::size_t per_block = static_cast<std::size_t>(pack.chunks) * kLanes / 2;
+    std::vector<V2> cand_block(nb * per_block);
+    pool.run(nb, [&](std::size_t b) {
+      V2* acc = &cand_block[b * per_block];
+      for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+        const V2 ci = {closest[i], closest[i]};
+        for (int q = 0; q < pack.chunks; ++q) {
+          V2 a[kLanes / 2];
+          chunk_dists<DIM>(data.row(i), pack, q, a);
+          for (int l = 0; l < kLanes / 2; ++l) acc[q * kLanes / 2 + l] += vmin(a[l], ci);
+        }
       }
     });
     int best = 0;
     double best_pot = std::numeric_limits<double>::infinity();
     for (int t = 0; t < trials; ++t) {
-      double s = 0;
-      for (std::size_t b = 0; b < nb; ++b) s += cand_block[b * static_cast<std::size_t>(trials) + static_cast<std::size_t>(t)];
-      if (s < best_pot) best_pot = s, best = t;
+      double pot = 0;
+      for (std::size_t b = 0; b < nb; ++b) pot += cand_block[b * per_block + static_cast<std::size_t>(t / 2)][t % 2];
+      if (pot < best_pot) best_pot = pot, best = t;
     }
-    const double* cx = data.row(cand[static_cast<std::size_t>(best)]);
-    std::copy_n(cx, d, centers.begin() + static_cast<std::ptrdiff_t>(c) * d);
-    pool.run(nb, [&](std::size_t b) {
-      for (std::size_t i = data.begin(b); i < data.end(b); ++i) closest[i] = std::min(closest[i], sq_dist(data.row(i), cx, d));
-    });
+    std::copy_n(&cand[static_cast<std::size_t>(best) * D], d, &centers[static_cast<std::size_t>(c) * D]);
+    update(c, false);
   }
   return centers;
 }
@@ -222,6 +344,7 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
         if (a != b) m = std::min(m, sq_dist(&centers[a * D], &centers[b * D], d));
       half_gap[a] = k > 1 ? 0.5 * std::sqrt(m) : std::numeric_limits<double>::infinity();
     }
+    const Pack pack(centers.data(), k, d);
     pool.run(nb, [&](std::size_t b) {
       std::size_t changed = 0;
       double* bs = &block_sums[b * K * D];
@@ -239,18 +362,8 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
           upper[i] = std::sqrt(sq_dist(x, &centers[au * D], d));
           if (upper[i] <= bound) continue;
         }
-        double d1 = std::numeric_limits<double>::infinity(), d2 = d1;
-        std::int32_t best = 0;
-        for (std::size_t c = 0; c < K; ++c) {
-          const double s = sq_dist(x, &centers[c * D], d);
-          if (s < d1) {
-            d2 = d1;
-            d1 = s;
-            best = static_cast<std::int32_t>(c);
-          } else if (s < d2) {
-            d2 = s;
-          }
-        }
+        double d1 = 0, d2 = 0;
+        const std::int32_t best = nearest<DIM>(x, pack, d1, d2);
         upper[i] = std::sqrt(d1);
         lower[i] = std::sqrt(d2);
         if (best == a) continue;
