@@ -151,22 +151,23 @@ struct Pack {
   }
 };
 
-// Squared distances from x to the kLanes points of chunk q, as four V2.
-template <int DIM>
+// Squared distances from x to the first 2 * USED points of chunk q, as
+// USED pairs (USED = 2 when a pack holds at most four points).
+template <int DIM, int USED = kLanes / 2>
 inline void chunk_dists(const double* x, const Pack& pack, int q, V2* out) noexcept {
   const int d = DIM > 0 ? DIM : pack.d;
   constexpr int H = kLanes / 2;
   const V2* c = pack.v.data() + static_cast<std::size_t>(q) * static_cast<std::size_t>(d) * H;
-  V2 a[H] = {};
+  V2 a[USED] = {};
   for (int j = 0; j < d; ++j, c += H) {
     const V2 xj = {x[j], x[j]};
-    for (int l = 0; l < H; ++l) {
+    for (int l = 0; l < USED; ++l) {
       const V2 t = xj - c[l];
       a[l] += t * t;
     }
   }
   const V2* pad = pack.pad.data() + static_cast<std::size_t>(q) * H;
-  for (int l = 0; l < H; ++l) out[l] = a[l] + pad[l];
+  for (int l = 0; l < USED; ++l) out[l] = a[l] + pad[l];
 }
 
 // The nearest center (lowest index among equals), its squared distance and
@@ -288,6 +289,12 @@ std::vector<double> seed_centers(const Data& data, int k, std::mt19937_64& rng, 
       V2* acc = &cand_block[b * per_block];
       for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
         const V2 ci = {closest[i], closest[i]};
+        if (trials <= kLanes / 2) {  // k < e^3: one half chunk
+          V2 a[2];
+          chunk_dists<DIM, 2>(data.row(i), pack, 0, a);
+          for (int l = 0; l < 2; ++l) acc[l] += vmin(a[l], ci);
+          continue;
+        }
         for (int q = 0; q < pack.chunks; ++q) {
           V2 a[kLanes / 2];
           chunk_dists<DIM>(data.row(i), pack, q, a);
@@ -522,40 +529,68 @@ KMeansModel KMeansModel::fit(RowsView X, const KMeansConfig& config, std::vector
   model.config_ = config;
   model.feature_names_ = std::move(names);
   const auto D = static_cast<std::size_t>(d);
-  // Transform: log1p, then mean / population standard deviation.
-  RowMatrix Y = X;
-  if (config.log1p)
-    for (std::size_t i = 0; i < n; ++i)
-      for (int j = 0; j < d; ++j) {
-        double& v = Y(static_cast<Eigen::Index>(i), j);
-        if (!(v > -1))
-          throw InvalidInput("KMeansModel::fit: log1p of a value <= -1 at row " + std::to_string(i) + ", feature " +
-                             model.feature_names_[static_cast<std::size_t>(j)]);
-        v = std::log1p(v);
+  // Transform into Y: log1p, then mean / population standard deviation. Row
+  // blocks on every thread; per-block sums are added in block order.
+  RowMatrix Y(static_cast<Eigen::Index>(n), d);
+  const Data data{Y.data(), n, d};
+  const std::size_t nb = data.n_blocks();
+  BlockPool pool(nb > 1 ? thread_count(config.threads) : 1);
+  std::vector<std::size_t> bad(nb, n);  // first row with a value <= -1 under log1p
+  pool.run(nb, [&](std::size_t b) {
+    for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+      const double* x = X.data() + i * D;
+      double* y = Y.data() + i * D;
+      for (std::size_t j = 0; j < D; ++j) {
+        if (config.log1p && !(x[j] > -1) && bad[b] == n) bad[b] = i;
+        y[j] = config.log1p ? std::log1p(x[j]) : x[j];
       }
+    }
+  });
+  for (std::size_t b = 0; b < nb; ++b)
+    if (bad[b] < n) {
+      const double* x = X.data() + bad[b] * D;
+      const auto j = static_cast<std::size_t>(std::find_if(x, x + D, [](double v) { return !(v > -1); }) - x);
+      throw InvalidInput("KMeansModel::fit: log1p of a value <= -1 at row " + std::to_string(bad[b]) + ", feature " +
+                         model.feature_names_[j]);
+    }
+  std::vector<double> part(nb * D);
+  const auto column_sums = [&](const std::vector<double>& center) {
+    pool.run(nb, [&](std::size_t b) {
+      double* p = &part[b * D];
+      std::fill_n(p, D, 0.0);
+      for (std::size_t i = data.begin(b); i < data.end(b); ++i)
+        for (std::size_t j = 0; j < D; ++j) {
+          if (center.empty()) {
+            p[j] += data.row(i)[j];
+          } else {
+            const double t = data.row(i)[j] - center[j];
+            p[j] += t * t;
+          }
+        }
+    });
+    std::vector<double> total(D, 0.0);
+    for (std::size_t b = 0; b < nb; ++b)
+      for (std::size_t j = 0; j < D; ++j) total[j] += part[b * D + j];
+    for (auto& t : total) t /= static_cast<double>(n);
+    return total;
+  };
+  const std::vector<double> mean = column_sums({});
+  const std::vector<double> var = column_sums(mean);
   model.shift_.assign(D, 0.0);
   model.scale_.assign(D, 1.0);
   double mean_var = 0;
-  for (int j = 0; j < d; ++j) {
-    const auto col = Y.col(j);
-    const double mean = col.mean();
-    const double var = (col.array() - mean).square().mean();
-    mean_var += var / d;
+  for (std::size_t j = 0; j < D; ++j) {
     if (config.standardize) {
-      model.shift_[static_cast<std::size_t>(j)] = mean;
-      model.scale_[static_cast<std::size_t>(j)] = var > 0 ? std::sqrt(var) : 1.0;
+      model.shift_[j] = mean[j];
+      model.scale_[j] = var[j] > 0 ? std::sqrt(var[j]) : 1.0;
     }
+    mean_var += var[j] / (model.scale_[j] * model.scale_[j]) / d;
   }
-  if (config.standardize) {
-    mean_var = 0;
-    for (int j = 0; j < d; ++j) {
-      Y.col(j).array() = (Y.col(j).array() - model.shift_[static_cast<std::size_t>(j)]) /
-                         model.scale_[static_cast<std::size_t>(j)];
-      mean_var += Y.col(j).array().square().mean() / d;
-    }
-  }
-  const Data data{Y.data(), n, d};
-  BlockPool pool(data.n_blocks() > 1 ? thread_count(config.threads) : 1);
+  if (config.standardize)
+    pool.run(nb, [&](std::size_t b) {
+      for (std::size_t i = data.begin(b); i < data.end(b); ++i)
+        for (std::size_t j = 0; j < D; ++j) Y.data()[i * D + j] = (data.row(i)[j] - model.shift_[j]) / model.scale_[j];
+    });
   const double tol_abs = config.tol * mean_var;
 
   RunResult best;
@@ -570,13 +605,24 @@ KMeansModel KMeansModel::fit(RowsView X, const KMeansConfig& config, std::vector
   }
   const auto K = static_cast<std::size_t>(config.k);
   model.centers_ = Eigen::Map<const RowMatrix>(best.centers.data(), config.k, d);
+  // Cluster means in the original units: per-block sums, added in order.
+  std::vector<double> sums(nb * K * D, 0.0);
+  std::vector<std::size_t> counts(nb * K, 0);
+  pool.run(nb, [&](std::size_t b) {
+    for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+      const auto c = static_cast<std::size_t>(best.labels[i]);
+      const double* x = X.data() + i * D;
+      for (std::size_t j = 0; j < D; ++j) sums[(b * K + c) * D + j] += x[j];
+      ++counts[b * K + c];
+    }
+  });
   model.cluster_means_ = RowMatrix::Zero(config.k, d);
   model.sizes_.assign(K, 0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto c = best.labels[i];
-    model.cluster_means_.row(c) += X.row(static_cast<Eigen::Index>(i));
-    ++model.sizes_[static_cast<std::size_t>(c)];
-  }
+  for (std::size_t b = 0; b < nb; ++b)
+    for (std::size_t c = 0; c < K; ++c) {
+      model.sizes_[c] += counts[b * K + c];
+      for (std::size_t j = 0; j < D; ++j) model.cluster_means_.data()[c * D + j] += sums[(b * K + c) * D + j];
+    }
   for (std::size_t c = 0; c < K; ++c)
     if (model.sizes_[c] > 0) model.cluster_means_.row(static_cast<Eigen::Index>(c)) /= static_cast<double>(model.sizes_[c]);
   model.labels_ = std::move(best.labels);
