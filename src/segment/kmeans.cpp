@@ -598,6 +598,7 @@ KMeansModel KMeansModel::fit(RowsView X, const KMeansConfig& config, std::vector
   for (int run = 0; run < config.n_init; ++run) {
     std::mt19937_64 rng(splitmix(config.seed * 0x100000001B3ull + static_cast<std::uint64_t>(run)));
     RunResult r = run_once(data, config.k, rng, config.max_iter, tol_abs, pool);
+    model.info_.total_iterations += r.iterations;
     if (r.inertia < best.inertia) {
       best = std::move(r);
       model.info_.best_init = run;

@@ -157,6 +157,8 @@ TEST(SegmentKMeans, SavesAndLoads) {
   EXPECT_EQ(back.feature_names(), m.feature_names());
   EXPECT_EQ(back.inertia(), m.inertia());
   EXPECT_EQ(back.config().log1p, true);
+  EXPECT_EQ(back.fit_info().total_iterations, m.fit_info().total_iterations);
+  EXPECT_GT(m.fit_info().total_iterations, m.fit_info().iterations);  // two runs, each at least one iteration
   EXPECT_EQ(back.predict(view(X)), m.labels());
   EXPECT_EQ(from_bytes<KMeansModel>(to_bytes(m)).shift(), m.shift());
   EXPECT_THROW(from_bytes<KMeansModel>(to_bytes(RfmModel({.bins = 2}, {1}, {1}, {1}))), SerializationError);

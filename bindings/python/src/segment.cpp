@@ -236,6 +236,7 @@ void register_segment(nb::module_& m) {
                      nb::dict d;
                      d["converged"] = f.converged;
                      d["iterations"] = f.iterations;
+                     d["total_iterations"] = f.total_iterations;
                      d["best_init"] = f.best_init;
                      d["inertia"] = f.inertia;
                      d["seconds"] = f.seconds;
