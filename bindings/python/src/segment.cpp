@@ -14,6 +14,7 @@
 #include "leadscore/segment/funnel.hpp"
 #include "leadscore/segment/concentration.hpp"
 #include "leadscore/segment/customer_types.hpp"
+#include "leadscore/segment/profile_fit.hpp"
 #include "leadscore/segment/segments.hpp"
 #include "leadscore/segment/tiers.hpp"
 
@@ -92,7 +93,47 @@ nb::object matrix_to_numpy(const RowMatrix& m) {
 
 }  // namespace
 
+// Profile fit over columns handed over by leadscore.profile_fit: numeric
+// columns as float64 arrays (NaN = missing), text columns as lists of
+// str or None.
+void register_profile_fit(nb::module_& m) {
+  m.def(
+      "profile_fit",
+      [](std::size_t n_rows, const std::vector<std::string>& numeric_names, const std::vector<Doubles>& numeric,
+         const std::vector<std::string>& text_names, const std::vector<std::vector<std::optional<std::string>>>& text,
+         const std::string& target_json) {
+        if (numeric_names.size() != numeric.size() || text_names.size() != text.size())
+          throw InvalidInput("profile_fit: names and columns differ in number");
+        const std::vector<FitCriterion> target = parse_fit_target(target_json);
+        ProfileTable t;
+        t.customer.resize(n_rows);
+        for (std::size_t i = 0; i < n_rows; ++i) t.customer[i] = static_cast<std::uint32_t>(i);
+        for (std::size_t j = 0; j < numeric.size(); ++j)
+          t.columns.push_back({numeric_names[j], AttributeKind::demographic,
+                               std::vector<double>(numeric[j].data(), numeric[j].data() + numeric[j].shape(0))});
+        for (std::size_t j = 0; j < text.size(); ++j)
+          t.columns.push_back({text_names[j], AttributeKind::demographic, text[j]});
+        ProfileFit f;
+        {
+          nb::gil_scoped_release unlocked;
+          f = profile_fit(t, target);
+        }
+        nb::dict d;
+        d["score"] = to_numpy(std::move(f.score));
+        d["matched"] = f.matched;
+        d["met"] = to_numpy(std::vector<std::int64_t>(f.met.begin(), f.met.end()));
+        d["fields"] = [&] {
+          std::vector<std::string> names;
+          for (const auto& c : target) names.push_back(c.field);
+          return names;
+        }();
+        return d;
+      },
+      "n_rows"_a, "numeric_names"_a, "numeric"_a, "text_names"_a, "text"_a, "target_json"_a);
+}
+
 void register_segment(nb::module_& m) {
+  register_profile_fit(m);
   m.def("rfm_values", &rfm_values_arrays, "customer"_a, "n_customers"_a, "time"_a, "ticks_per_day"_a, "amount"_a,
         "as_of"_a, "monetary"_a = "total", "Per customer recency (days), frequency and monetary value.");
 
