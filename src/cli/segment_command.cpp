@@ -301,17 +301,25 @@ int run_types(TypesOptions& o) {
     ++counts[name];
   }
   if (!(o.json && o.out.empty())) {
-    std::string csv = "customer_id,types,frequency_class,volume_class,referrals,influencer,evidence\n";
+    std::string csv =
+        "customer_id,types,frequency_class,volume_class,referrals,influencer,awareness,evidence,awareness_evidence\n";
     for (std::size_t i = 0; i < tx.n_customers(); ++i)
       csv += csv_field(tx.ids.name(static_cast<std::uint32_t>(i))) + ',' + csv_field(types[i]) + ',' +
              t.frequency_class[i] + ',' + t.volume_class[i] + ',' + std::to_string(t.referrals[i]) + ',' +
-             std::to_string(t.influencer[i]) + ',' + csv_field(evidence[i]) + '\n';
+             std::to_string(t.influencer[i]) + ',' + t.awareness[i] + ',' + csv_field(evidence[i]) + ',' +
+             csv_field(t.awareness_evidence[i]) + '\n';
     write_output(o.out, csv);
   }
   if (o.json) {
     std::size_t influencers = 0;
     for (auto f : t.influencer) influencers += f;
-    std::cout << nlohmann::json{{"customers", tx.n_customers()}, {"types", counts}, {"influencers", influencers}}.dump(2)
+    std::map<std::string, std::size_t> awareness;
+    for (const auto& a : t.awareness) ++awareness[a];
+    std::cout << nlohmann::json{{"customers", tx.n_customers()},
+                                {"types", counts},
+                                {"awareness", awareness},
+                                {"influencers", influencers}}
+                     .dump(2)
               << '\n';
   }
   return 0;
@@ -421,8 +429,8 @@ Runner add_segment_command(CLI::App& app) {
   km->add_flag("--json", ko->json, "Print the clusters as JSON");
 
   auto to = std::make_shared<TypesOptions>();
-  auto* types = seg->add_subcommand("types", "Customer types (new, browser, impulse, discount-driven, angry, loyal) "
-                                             "and traits, with the evidence");
+  auto* types = seg->add_subcommand("types", "Customer types (new, browser, impulse, discount-driven, angry, loyal), "
+                                             "traits and awareness, with the evidence");
   add_table_options(*types, to->table, "--transactions", "Transactions file (CSV)", {.date = true, .amount = true});
   types->add_option("--discount-col", to->discount_col, "0/1, true/false or yes/no: discount applied");
   types->add_option("--events", to->events, "Events (CSV: customer_id, type, date[, value, page, survey])")
@@ -445,6 +453,11 @@ Runner add_segment_command(CLI::App& app) {
   types->add_option("--loyal-min-periods", c.loyal_min_periods, "loyal: periods with purchases")
       ->capture_default_str();
   types->add_option("--loyal-period-days", c.loyal_period_days, "loyal: period length")->capture_default_str();
+  types->add_option("--competitor-pages", c.competitor_pages, "awareness: pages of competitor comparisons")
+      ->delimiter(',')
+      ->capture_default_str();
+  types->add_option("--comparing-min-views", c.comparing_min_views, "awareness: competitor page views to be comparing")
+      ->capture_default_str();
   types->add_option("--out", to->out, "Output CSV (stdout when absent)")->type_name("FILE");
   types->add_flag("--json", to->json, "Print counts per type as JSON");
 

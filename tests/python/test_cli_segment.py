@@ -163,6 +163,11 @@ def test_segment_types_cli(cli, tmp_path):
     assert table.loc["ann", "types"] == "new;angry"
     assert table.loc["bob", "evidence"] == "browser: 3 pricing/competitor page views in 90 days, no purchase"
     assert table.loc["deal", "evidence"] == "discount_driven: 2 of 3 purchases discounted"
+    assert table["awareness"].to_dict() == {"ann": "not_yet_loyal", "deal": "not_yet_loyal", "bob": "comparing"}
+    assert table.loc["bob", "awareness_evidence"] == "1 competitor page views in 90 days, no purchase"
+    r = run(cli, "segment", "types", "--transactions", tx, "--events", ev, "--as-of", "2024-06-30",
+            "--comparing-min-views", "2", "--json")
+    assert json.loads(r.stdout)["awareness"] == {"aware": 1, "not_yet_loyal": 2}
     r = run(cli, "segment", "types", "--transactions", tx, "--events", ev, "--as-of", "2024-06-30",
             "--intent-min-views", "4")
     assert "browser" not in r.stdout

@@ -205,6 +205,11 @@ def test_customer_types_with_evidence():
                    ("bob", "browser"): "3 pricing/competitor page views in 90 days, no purchase"}
     assert traits.loc["cat", "influencer"] and traits.loc["cat", "referrals"] == 2
     assert traits.loc["bob", "frequency_class"] == "none"
+    assert traits["awareness"].to_dict() == {"ann": "not_yet_loyal", "deal": "not_yet_loyal", "bob": "comparing",
+                                             "cat": "unaware"}
+    assert traits.loc["bob", "awareness_evidence"] == "1 competitor page views in 90 days, no purchase"
+    _, cautious = leadscore.customer_types(tx, ev, as_of="2024-06-30", comparing_min_views=2)
+    assert cautious.loc["bob", "awareness"] == "aware"
     strict, _ = leadscore.customer_types(tx, ev, as_of="2024-06-30", intent_min_views=4)
     assert "browser" not in set(strict["type"])
     with pytest.raises(leadscore.InvalidInput, match="unknown option 'colour'"):

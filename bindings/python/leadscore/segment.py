@@ -375,7 +375,8 @@ def customer_types(transactions: pd.DataFrame, events: pd.DataFrame | None = Non
     thresholds: any CustomerTypesConfig field (new_days=30,
     intent_min_views=3, impulse_max_hours=24, ...). Returns (assignments:
     customer_id, type, evidence; traits indexed by customer_id:
-    frequency_class, volume_class, referrals, influencer)."""
+    frequency_class, volume_class, referrals, influencer, awareness
+    (unaware, aware, comparing, not_yet_loyal, loyal), awareness_evidence)."""
     ids = [transactions[customer_col]] + ([events[customer_col]] if events is not None else [])
     codes, uniques = pd.factorize(pd.concat(ids, ignore_index=True))
     if (codes < 0).any():
@@ -405,7 +406,8 @@ def customer_types(transactions: pd.DataFrame, events: pd.DataFrame | None = Non
     assignments = pd.DataFrame({"customer_id": names[raw["customer"]], "type": raw["type"],
                                 "evidence": raw["evidence"]})
     traits = pd.DataFrame({"frequency_class": raw["frequency_class"], "volume_class": raw["volume_class"],
-                           "referrals": raw["referrals"], "influencer": raw["influencer"].astype(bool)},
+                           "referrals": raw["referrals"], "influencer": raw["influencer"].astype(bool),
+                           "awareness": raw["awareness"], "awareness_evidence": raw["awareness_evidence"]},
                           index=pd.Index(names, name="customer_id"))
     return assignments, traits
 

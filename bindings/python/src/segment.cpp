@@ -381,6 +381,8 @@ void register_segment(nb::module_& m) {
           else if (k == "high_volume_share") c.high_volume_share = nb::cast<double>(value);
           else if (k == "low_volume_share") c.low_volume_share = nb::cast<double>(value);
           else if (k == "influencer_min_referrals") c.influencer_min_referrals = nb::cast<int>(value);
+          else if (k == "competitor_pages") c.competitor_pages = nb::cast<std::vector<std::string>>(value);
+          else if (k == "comparing_min_views") c.comparing_min_views = nb::cast<int>(value);
           else throw InvalidInput("customer_types: unknown option '" + k + "'");
         }
         const CustomerTypes t = customer_types(tx, ev, c);
@@ -399,6 +401,8 @@ void register_segment(nb::module_& m) {
         d["volume_class"] = t.volume_class;
         d["referrals"] = to_numpy(std::vector<std::int64_t>(t.referrals.begin(), t.referrals.end()));
         d["influencer"] = to_numpy(std::vector<std::uint8_t>(t.influencer.begin(), t.influencer.end()));
+        d["awareness"] = t.awareness;
+        d["awareness_evidence"] = t.awareness_evidence;
         return d;
       });
   m.def(
