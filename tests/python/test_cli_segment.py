@@ -206,3 +206,18 @@ def test_segment_fit_rejects_bad_targets(cli, data_dir, tmp_path, target, messag
     assert r.returncode == 2
     assert r.stderr.startswith("leadscore: error:") and message in r.stderr
     assert not out.exists()
+
+
+def test_demo_segment_section_counts_agree_with_pandas(cli, data_dir):
+    r = run(cli, "--quiet", "demo")
+    assert r.returncode == 0, r.stderr
+    tx = pd.read_csv(data_dir / "retail" / "online_retail_invoices.csv", parse_dates=["date"])
+    invoices = tx.groupby("customer_id").size()
+    months = tx.assign(m=tx["date"].dt.to_period("M")).groupby("customer_id")["m"].nunique()
+    assert f"customer  reached by  {len(invoices)};" in r.stdout
+    assert f"repeat    reached by   {int((invoices >= 2).sum())};" in r.stdout
+    assert f"loyal     reached by   {int((months >= 3).sum())}\n" in r.stdout
+    first = tx.groupby("customer_id")["date"].min()
+    new = int((first > pd.Timestamp("2011-02-28") - pd.Timedelta(days=31)).sum())
+    assert f"  new      {new:>5}" in r.stdout
+    assert "  1997-01        781   15.9%" in r.stdout  # Jan 1997 cohort: 124 of 781 back in February
