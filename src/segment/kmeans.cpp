@@ -343,6 +343,7 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
   std::vector<double> block_sums(nb * K * D, 0.0);
   std::vector<std::int64_t> block_counts(nb * K, 0);
   std::vector<std::size_t> block_changed(nb);
+  std::vector<std::uint32_t> listed(n);  // rows still in question, within each block's range
 
   const auto assign = [&] {
     for (std::size_t a = 0; a < K; ++a) {
@@ -352,23 +353,43 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
       half_gap[a] = k > 1 ? 0.5 * std::sqrt(m) : std::numeric_limits<double>::infinity();
     }
     const Pack pack(centers.data(), k, d);
+    // Per block, three passes, each over the rows the one before could not
+    // rule out (listed without branching: the bound tests are as good as
+    // random): move the bounds, tighten the upper bound, find the nearest.
     pool.run(nb, [&](std::size_t b) {
       std::size_t changed = 0;
       double* bs = &block_sums[b * K * D];
       std::int64_t* bc = &block_counts[b * K];
-      for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+      const std::size_t lo = data.begin(b), hi = data.end(b);
+      std::uint32_t* list = &listed[lo];
+      std::size_t m = 0;
+      if (label[lo] < 0) {  // the first assignment: every row
+        for (std::size_t i = lo; i < hi; ++i) list[m++] = static_cast<std::uint32_t>(i - lo);
+      } else {
+        for (std::size_t i = lo; i < hi; ++i) {
+          const auto a = static_cast<std::size_t>(label[i]);
+          const double u = upper[i] + move[a];
+          const double l = lower[i] - (a == move_arg1 ? move_max2 : move_max1);
+          upper[i] = u;
+          lower[i] = l;
+          list[m] = static_cast<std::uint32_t>(i - lo);
+          m += u > std::max(half_gap[a], l);
+        }
+        std::size_t kept = 0;
+        for (std::size_t t = 0; t < m; ++t) {
+          const std::size_t i = lo + list[t];
+          const auto a = static_cast<std::size_t>(label[i]);
+          const double u = std::sqrt(sq_dist(data.row(i), &centers[a * D], d));
+          upper[i] = u;
+          list[kept] = list[t];
+          kept += u > std::max(half_gap[a], lower[i]);
+        }
+        m = kept;
+      }
+      for (std::size_t t = 0; t < m; ++t) {
+        const std::size_t i = lo + list[t];
         const double* x = data.row(i);
         const std::int32_t a = label[i];
-        double bound = 0.0;
-        if (a >= 0) {
-          const auto au = static_cast<std::size_t>(a);
-          upper[i] += move[au];
-          lower[i] -= au == move_arg1 ? move_max2 : move_max1;
-          bound = std::max(half_gap[au], lower[i]);
-          if (upper[i] <= bound) continue;
-          upper[i] = std::sqrt(sq_dist(x, &centers[au * D], d));
-          if (upper[i] <= bound) continue;
-        }
         double d1 = 0, d2 = 0;
         const std::int32_t best = nearest<DIM>(x, pack, d1, d2);
         upper[i] = std::sqrt(d1);
