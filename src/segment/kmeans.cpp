@@ -223,6 +223,14 @@ struct Data {
   const double* row(std::size_t i) const noexcept { return x + i * static_cast<std::size_t>(d); }
 };
 
+// The rows a pass lists are scattered: ask for them kAhead rows early.
+constexpr std::size_t kAhead = 8;
+inline void prefetch_row(const Data& data, std::size_t i) noexcept {
+  const auto* p = reinterpret_cast<const char*>(data.row(i));
+  __builtin_prefetch(p);
+  __builtin_prefetch(p + static_cast<std::ptrdiff_t>(sizeof(double)) * (data.d - 1));
+}
+
 // Greedy k-means++, as scikit-learn: each new center is the best (least
 // potential) of 2 + floor(ln k) rows drawn with probability proportional to
 // their squared distance to the nearest center so far. The draws walk
@@ -377,6 +385,7 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
         }
         std::size_t kept = 0;
         for (std::size_t t = 0; t < m; ++t) {
+          if (t + kAhead < m) prefetch_row(data, lo + list[t + kAhead]);
           const std::size_t i = lo + list[t];
           const auto a = static_cast<std::size_t>(label[i]);
           const double u = std::sqrt(sq_dist(data.row(i), &centers[a * D], d));
@@ -387,6 +396,7 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
         m = kept;
       }
       for (std::size_t t = 0; t < m; ++t) {
+        if (t + kAhead < m) prefetch_row(data, lo + list[t + kAhead]);
         const std::size_t i = lo + list[t];
         const double* x = data.row(i);
         const std::int32_t a = label[i];
