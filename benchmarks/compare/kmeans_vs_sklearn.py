@@ -68,17 +68,25 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=8)
     ap.add_argument("--n-init", type=int, default=3)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=0, help="threads for both sides (0 = every core)")
     args = ap.parse_args()
+    from threadpoolctl import threadpool_limits
     import sklearn
     from sklearn.cluster import KMeans
 
     X = synthetic(args.rows, args.features, args.k)
     print(f"{args.rows:,} x {args.features}, k = {args.k}, n_init = {args.n_init}; scikit-learn {sklearn.__version__}, "
-          f"{os.cpu_count()} cores")
+          f"{args.threads or os.cpu_count()} of {os.cpu_count()} cores")
+    with threadpool_limits(args.threads or None):
+        compare(X, args, KMeans)
+
+
+def compare(X: np.ndarray, args: argparse.Namespace, KMeans) -> None:
     ours_t, theirs_t, ours_i, theirs_i, ours_n, theirs_n = [], [], [], [], [], []
     for rep in range(args.repeat):
         start = time.perf_counter()
-        ours = leadscore.KMeans(n_clusters=args.k, n_init=args.n_init, random_state=rep, standardize=False).fit(X)
+        ours = leadscore.KMeans(n_clusters=args.k, n_init=args.n_init, random_state=rep, standardize=False,
+                                n_threads=args.threads).fit(X)
         ours_t.append(time.perf_counter() - start)
         start = time.perf_counter()
         theirs = KMeans(n_clusters=args.k, n_init=args.n_init, random_state=rep).fit(X)
