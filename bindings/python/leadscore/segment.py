@@ -438,7 +438,7 @@ def profile_fit(profiles: pd.DataFrame, target, *, id_col: str | None = None) ->
         fields = set()  # C++ reports what is wrong, with the JSON path
     numeric_names, numeric, text_names, text_columns = [], [], [], []
     for name in profiles.columns:
-        if name not in fields:
+        if str(name) not in fields:
             continue
         column = profiles[name]
         if pd.api.types.is_numeric_dtype(column):
