@@ -40,7 +40,10 @@ void demo_customers(const std::filesystem::path& dir) {
   }
   for (const auto& [name, t] : by_type) fmt::print("  {:<8} {:>5}   e.g. {}\n", name, t.first, t.second);
   std::map<std::string, int> awareness, frequency;
-  for (std::size_t i = 0; i < types.awareness.size(); ++i) ++awareness[types.awareness[i]], ++frequency[types.frequency_class[i]];
+  for (std::size_t i = 0; i < types.awareness.size(); ++i) {
+    ++awareness[types.awareness[i]];
+    ++frequency[types.frequency_class[i]];
+  }
   fmt::print("  awareness:");
   for (const auto& [name, n] : awareness) fmt::print(" {} {}", name, n);
   fmt::print("\n  purchase frequency:");

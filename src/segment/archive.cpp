@@ -122,7 +122,8 @@ KMeansModel decode_kmeans(std::string_view bytes) {
                  .threads = r.threads, .log1p = r.log1p, .standardize = r.standardize};
   KMeansFitInfo fi{.converged = r.converged, .iterations = r.iterations,
                    .total_iterations = r.total_iterations >= 0 ? r.total_iterations : r.iterations,
-                   .best_init = r.best_init, .inertia = unbit(r.inertia), .seconds = unbit(r.seconds), .n_rows = static_cast<std::size_t>(r.n_rows)};
+                   .best_init = r.best_init, .inertia = unbit(r.inertia), .seconds = unbit(r.seconds),
+                   .n_rows = static_cast<std::size_t>(r.n_rows)};
   std::vector<std::size_t> sizes(r.sizes.begin(), r.sizes.end());
   try {
     return KMeansModel(c, r.names, ad::unbits(r.shift), ad::unbits(r.scale),

@@ -130,23 +130,21 @@ inline V2 vmin(V2 a, V2 b) noexcept { return b < a ? b : a; }
 // kLanes: chunk q, feature j, lane l = point q * kLanes + l. Lanes past the
 // last point are zero, and `pad` adds +inf to their distances.
 struct Pack {
-  int count = 0, d = 0, chunks = 0;
+  int d = 0, chunks = 0;
   std::vector<V2> v;    // chunks * d * kLanes / 2
   std::vector<V2> pad;  // chunks * kLanes / 2: 0 or +inf
-  Pack(const double* points, int count_, int d_) : count(count_), d(d_), chunks((count_ + kLanes - 1) / kLanes) {
-    constexpr int H = kLanes / 2;
-    v.assign(static_cast<std::size_t>(chunks) * static_cast<std::size_t>(d) * H, V2{0, 0});
+  Pack(const double* points, int count, int d_) : d(d_), chunks((count + kLanes - 1) / kLanes) {
+    constexpr std::size_t H = kLanes / 2;
+    const auto D = static_cast<std::size_t>(d);
+    v.assign(static_cast<std::size_t>(chunks) * D * H, V2{0, 0});
     pad.assign(static_cast<std::size_t>(chunks) * H, V2{0, 0});
-    for (int p = 0; p < chunks * kLanes; ++p) {
-      const int q = p / kLanes, l = p % kLanes;
-      const auto at = [&](int j) -> double& {
-        return v[(static_cast<std::size_t>(q) * static_cast<std::size_t>(d) + static_cast<std::size_t>(j)) * H +
-                 static_cast<std::size_t>(l / 2)][l % 2];
-      };
-      if (p < count)
-        for (int j = 0; j < d; ++j) at(j) = points[static_cast<std::size_t>(p) * static_cast<std::size_t>(d) + static_cast<std::size_t>(j)];
-      else
-        pad[static_cast<std::size_t>(q) * H + static_cast<std::size_t>(l / 2)][l % 2] = std::numeric_limits<double>::infinity();
+    for (std::size_t p = 0; p < static_cast<std::size_t>(chunks) * kLanes; ++p) {
+      const std::size_t q = p / kLanes, pair = p % kLanes / 2, lane = p % 2;
+      if (p >= static_cast<std::size_t>(count)) {
+        pad[q * H + pair][lane] = std::numeric_limits<double>::infinity();
+        continue;
+      }
+      for (std::size_t j = 0; j < D; ++j) v[(q * D + j) * H + pair][lane] = points[p * D + j];
     }
   }
 };
