@@ -1,6 +1,7 @@
 // leadscore demo, segmentation: the R rfm package's example reproduced, then
 // RFM segments, tiers, revenue concentration and k-means clusters of the UCI
-// Online Retail invoices (Dec 2010 - Feb 2011).
+// Online Retail invoices (Dec 2010 - Feb 2011); their customer types and
+// purchase funnel; CDNOW's monthly acquisition cohorts.
 
 #include "demo_segment.hpp"
 
@@ -10,12 +11,96 @@
 
 #include "leadscore/io/csv.hpp"
 #include "leadscore/segment/cluster_names.hpp"
+#include "leadscore/segment/cohorts.hpp"
 #include "leadscore/segment/concentration.hpp"
+#include "leadscore/segment/customer_types.hpp"
+#include "leadscore/segment/funnel.hpp"
 #include "leadscore/segment/kmeans.hpp"
 #include "leadscore/segment/segments.hpp"
 #include "leadscore/segment/tiers.hpp"
 
 namespace leadscore::cli {
+namespace {
+
+// Customer types, awareness and a purchase funnel of the retail invoices;
+// retention by acquisition cohort of the CDNOW sample.
+void demo_customers(const std::filesystem::path& dir) {
+  using namespace leadscore::segment;
+  const auto tx = read_transactions((dir / "retail" / "online_retail_invoices.csv").string());
+  fmt::print("\n== Customer types of the same invoices, as of 2011-02-28 (no events: purchases only; loyal = "
+             "purchases in 2+ periods of 30 days) ==\n");
+  CustomerTypesConfig config;
+  config.as_of = parse_day_argument("2011-02-28", "as-of");
+  config.loyal_period_days = 30;
+  const CustomerTypes types = customer_types(tx, EventBatch{}, config);
+  std::map<std::string, std::pair<int, std::string>> by_type;  // count, first evidence
+  for (const auto& a : types.assignments) {
+    auto& t = by_type[std::string(to_string(a.type))];
+    if (t.first++ == 0) t.second = tx.ids.name(a.customer) + ": " + a.evidence;
+  }
+  for (const auto& [name, t] : by_type) fmt::print("  {:<8} {:>5}   e.g. {}\n", name, t.first, t.second);
+  std::map<std::string, int> awareness, frequency;
+  for (std::size_t i = 0; i < types.awareness.size(); ++i) {
+    ++awareness[types.awareness[i]];
+    ++frequency[types.frequency_class[i]];
+  }
+  fmt::print("  awareness:");
+  for (const auto& [name, n] : awareness) fmt::print(" {} {}", name, n);
+  fmt::print("\n  purchase frequency:");
+  for (const auto& [name, n] : frequency) fmt::print(" {} {}", name, n);
+  fmt::print("\n");
+
+  // Funnel: a customer at the first invoice, repeat at the second, loyal at
+  // the first invoice in a third calendar month.
+  std::vector<std::vector<Timestamp>> times(tx.n_customers());
+  for (std::size_t i = 0; i < tx.size(); ++i) times[tx.customer[i]].push_back(tx.time[i]);
+  std::vector<std::int64_t> record;
+  std::vector<LifecycleStage> stage;
+  std::vector<Timestamp> when;
+  for (std::size_t c = 0; c < times.size(); ++c) {
+    auto& t = times[c];
+    std::sort(t.begin(), t.end());
+    const auto add = [&](LifecycleStage s, Timestamp at) {
+      record.push_back(static_cast<std::int64_t>(c)), stage.push_back(s), when.push_back(at);
+    };
+    add(LifecycleStage::customer, t[0]);
+    if (t.size() > 1) add(LifecycleStage::repeat, t[1]);
+    std::vector<int> months;
+    for (auto at : t) {
+      const int m = month_index(static_cast<Day>(at / seconds_per_day));
+      if (months.empty() || months.back() != m) months.push_back(m);
+      if (months.size() == 3) {
+        add(LifecycleStage::loyal, at);
+        break;
+      }
+    }
+  }
+  const FunnelReport f = funnel(record, times.size(), stage, when);
+  fmt::print("\nPurchase funnel (customer at the first invoice, repeat at the second, loyal in a third month):\n");
+  for (auto s : {LifecycleStage::customer, LifecycleStage::repeat, LifecycleStage::loyal}) {
+    const auto k = static_cast<std::size_t>(s);
+    fmt::print("  {:<9} reached by {:>5}", to_string(s), f.reached[k]);
+    if (k + 1 < f.reached.size() && s != LifecycleStage::loyal)
+      fmt::print("; {:>5.1f}% went on, after a median {:.0f} days", 100 * f.conversion[k], f.median_days[k]);
+    fmt::print("\n");
+  }
+
+  fmt::print("\n== Retention by monthly acquisition cohort: CDNOW sample (1997-01 .. 1998-06) ==\n");
+  const auto cd = read_transactions((dir / "cdnow" / "CDNOW_sample.txt").string(),
+                                    {.delimiter = CsvOptions::whitespace, .header = false},
+                                    {.id = ColumnRef::at(1), .date = ColumnRef::at(2), .amount = ColumnRef::at(4),
+                                     .discount = {}, .date_format = "%Y%m%d"});
+  const CohortTable ct = cohorts(cd);
+  fmt::print("  {:<8} {:>9} {:>7} {:>7} {:>7} {:>7}   churn in month 1\n", "cohort", "customers", "m1", "m3", "m6",
+             "m12");
+  for (std::size_t c = 0; c < ct.n_cohorts(); ++c) {
+    fmt::print("  {:<8} {:>9}", format_day(ct.cohort[c]).substr(0, 7), ct.size[c]);
+    for (std::size_t m : {1, 3, 6, 12}) fmt::print(" {:>6.1f}%", 100 * ct.retention(c, m));
+    fmt::print("   {:.1f}%\n", 100 * ct.churn(c, 1));
+  }
+}
+
+}  // namespace
 
 void demo_segment(const std::filesystem::path& dir) {
   using namespace leadscore::segment;
@@ -90,6 +175,7 @@ void demo_segment(const std::filesystem::path& dir) {
     fmt::print("  {:<24} {:>9} {:>8.1f} {:>9.2f} {:>9.1f}\n", names[static_cast<std::size_t>(k)],
                km.sizes()[static_cast<std::size_t>(k)], km.cluster_means()(k, 0), km.cluster_means()(k, 1),
                km.cluster_means()(k, 2));
+  demo_customers(dir);
 }
 
 }  // namespace leadscore::cli

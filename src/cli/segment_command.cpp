@@ -22,6 +22,8 @@
 #include "leadscore/segment/cluster_names.hpp"
 #include "leadscore/segment/concentration.hpp"
 #include "leadscore/segment/customer_types.hpp"
+#include "leadscore/segment/profile_fit.hpp"
+#include "leadscore/scoring/rules_io.hpp"
 #include "leadscore/segment/segments.hpp"
 #include "leadscore/segment/tiers.hpp"
 
@@ -356,17 +358,78 @@ int run_types(TypesOptions& o) {
     ++counts[name];
   }
   if (!(o.json && o.out.empty())) {
-    std::string csv = "customer_id,types,frequency_class,volume_class,referrals,influencer,evidence\n";
+    std::string csv =
+        "customer_id,types,frequency_class,volume_class,referrals,influencer,awareness,evidence,awareness_evidence\n";
     for (std::size_t i = 0; i < tx.n_customers(); ++i)
       csv += csv_field(tx.ids.name(static_cast<std::uint32_t>(i))) + ',' + csv_field(types[i]) + ',' +
              t.frequency_class[i] + ',' + t.volume_class[i] + ',' + std::to_string(t.referrals[i]) + ',' +
-             std::to_string(t.influencer[i]) + ',' + csv_field(evidence[i]) + '\n';
+             std::to_string(t.influencer[i]) + ',' + t.awareness[i] + ',' + csv_field(evidence[i]) + ',' +
+             csv_field(t.awareness_evidence[i]) + '\n';
     write_output(o.out, csv);
   }
   if (o.json) {
     std::size_t influencers = 0;
     for (auto f : t.influencer) influencers += f;
-    std::cout << nlohmann::json{{"customers", tx.n_customers()}, {"types", counts}, {"influencers", influencers}}.dump(2)
+    std::map<std::string, std::size_t> awareness;
+    for (const auto& a : t.awareness) ++awareness[a];
+    std::cout << nlohmann::json{{"customers", tx.n_customers()},
+                                {"types", counts},
+                                {"awareness", awareness},
+                                {"influencers", influencers}}
+                     .dump(2)
+              << '\n';
+  }
+  return 0;
+}
+
+struct FitOptions {
+  std::string profiles;
+  std::string id_col = "customer_id";
+  std::string delimiter = ",";
+  std::string target;
+  std::string out;
+  bool json = false;
+};
+
+// Profile fit: one row per profile, the weighted share of the target's
+// criteria it meets and which.
+int run_fit(const FitOptions& o) {
+  const std::vector<FitCriterion> target = read_fit_target(o.target);
+  IdInterner ids;
+  const CsvOptions csv{.delimiter = CsvOptions::parse_delimiter(o.delimiter), .header = true};
+  const ProfileTable profiles = scoring::read_profiles(o.profiles, ids, csv, o.id_col);
+  ProfileFit fit;
+  try {
+    fit = profile_fit(profiles, target);
+  } catch (const InvalidInput& e) {
+    throw InvalidInput(o.target + " against " + o.profiles + ": " + e.what());
+  }
+  const std::size_t n = fit.score.size();
+  if (!(o.json && o.out.empty())) {
+    std::string out = csv_field(o.id_col) + ",fit,matched\n";
+    for (std::size_t i = 0; i < n; ++i)
+      out += csv_field(ids.name(profiles.customer[i])) + ',' + number(fit.score[i]) + ',' + csv_field(fit.matched[i]) +
+             '\n';
+    write_output(o.out, out);
+  }
+  if (o.json) {
+    std::size_t full = 0, none = 0;
+    double sum = 0;
+    std::map<std::string, std::size_t> met;
+    for (std::size_t i = 0; i < n; ++i) {
+      sum += fit.score[i];
+      full += fit.score[i] >= 1.0 - 1e-12;
+      none += fit.score[i] == 0.0;
+    }
+    for (std::size_t k = 0; k < target.size(); ++k) met[target[k].field] += fit.met[k];
+    std::cout << nlohmann::json{{"profiles", n},
+                                {"criteria", target.size()},
+                                {"mean_fit", n ? sum / static_cast<double>(n) : 0.0},
+                                {"full_fit", full},
+                                {"no_fit", none},
+                                {"met", met},
+                                {"out", o.out.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.out)}}
+                     .dump(2)
               << '\n';
   }
   return 0;
@@ -423,8 +486,8 @@ Runner add_segment_command(CLI::App& app) {
   km->add_flag("--json", ko->json, "Print the clusters as JSON");
 
   auto to = std::make_shared<TypesOptions>();
-  auto* types = seg->add_subcommand("types", "Customer types (new, browser, impulse, discount-driven, angry, loyal) "
-                                             "and traits, with the evidence");
+  auto* types = seg->add_subcommand("types", "Customer types (new, browser, impulse, discount-driven, angry, loyal), "
+                                             "traits and awareness, with the evidence");
   add_table_options(*types, to->table, "--transactions", "Transactions file (CSV)", {.date = true, .amount = true});
   types->add_option("--discount-col", to->discount_col, "0/1, true/false or yes/no: discount applied");
   types->add_option("--events", to->events, "Events (CSV: customer_id, type, date[, value, page, survey])")
@@ -447,12 +510,33 @@ Runner add_segment_command(CLI::App& app) {
   types->add_option("--loyal-min-periods", c.loyal_min_periods, "loyal: periods with purchases")
       ->capture_default_str();
   types->add_option("--loyal-period-days", c.loyal_period_days, "loyal: period length")->capture_default_str();
+  types->add_option("--competitor-pages", c.competitor_pages, "awareness: pages of competitor comparisons")
+      ->delimiter(',')
+      ->capture_default_str();
+  types->add_option("--comparing-min-views", c.comparing_min_views, "awareness: competitor page views to be comparing")
+      ->capture_default_str();
   types->add_option("--out", to->out, "Output CSV (stdout when absent)")->type_name("FILE");
   types->add_flag("--json", to->json, "Print counts per type as JSON");
+
+  auto fo = std::make_shared<FitOptions>();
+  auto* fit = seg->add_subcommand("fit", "Profile fit: how close each profile is to a target profile (JSON criteria)");
+  fit->add_option("--profiles", fo->profiles, "Profiles (CSV): an id column and one column per field")
+      ->required()
+      ->type_name("FILE");
+  fit->add_option("--id-col", fo->id_col, "Id column")->capture_default_str();
+  fit->add_option("--delimiter", fo->delimiter, "Field separator")->capture_default_str();
+  fit->add_option("--target", fo->target,
+                  R"(Target profile (JSON): {"criteria": [{"field": F, "any_of": [...]} or {"field": F, "min": A, )"
+                  R"("max": B}, optional "weight"]})")
+      ->required()
+      ->type_name("FILE");
+  fit->add_option("--out", fo->out, "Output CSV: id, fit (0..1), matched (stdout when absent)")->type_name("FILE");
+  fit->add_flag("--json", fo->json, "Print a JSON summary (mean fit, profiles meeting all / none, per criterion)");
 
   return {seg, [=] {
             if (rfm->parsed()) return run_rfm(*ro);
             if (types->parsed()) return run_types(*to);
+            if (fit->parsed()) return run_fit(*fo);
             return run_kmeans(*ko);
           }};
 }

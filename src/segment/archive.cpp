@@ -33,18 +33,20 @@ struct KMeansRecord {
   bool converged = false;
   int iterations = 0, best_init = 0;
   std::uint64_t inertia = 0, seconds = 0, n_rows = 0;
+  int total_iterations = -1;  // version 2 on; -1: saved by version 1
 
   template <class Ar>
-  void serialize(Ar& ar, const unsigned int /*version*/) {
+  void serialize(Ar& ar, const unsigned int version) {
     ar & k & d & n_init & max_iter & threads & tol & seed & log1p & standardize & names & shift & scale &
         centers & means & sizes & converged & iterations & best_init & inertia & seconds & n_rows;
+    if (version >= 2) ar & total_iterations;
   }
 };
 
 }  // namespace leadscore::segment::records
 
 BOOST_CLASS_VERSION(leadscore::segment::records::RfmRecord, 1)
-BOOST_CLASS_VERSION(leadscore::segment::records::KMeansRecord, 1)
+BOOST_CLASS_VERSION(leadscore::segment::records::KMeansRecord, 2)
 
 namespace leadscore::segment {
 namespace {
@@ -104,6 +106,7 @@ std::string encode_kmeans(const KMeansModel& m) {
   r.inertia = bit(fi.inertia);
   r.seconds = bit(fi.seconds);
   r.n_rows = fi.n_rows;
+  r.total_iterations = fi.total_iterations;
   return encode(KMeansModel::kind, r);
 }
 
@@ -117,8 +120,10 @@ KMeansModel decode_kmeans(std::string_view bytes) {
   const auto means = ad::unbits(r.means);
   KMeansConfig c{.k = r.k, .n_init = r.n_init, .max_iter = r.max_iter, .tol = unbit(r.tol), .seed = r.seed,
                  .threads = r.threads, .log1p = r.log1p, .standardize = r.standardize};
-  KMeansFitInfo fi{.converged = r.converged, .iterations = r.iterations, .best_init = r.best_init,
-                   .inertia = unbit(r.inertia), .seconds = unbit(r.seconds), .n_rows = static_cast<std::size_t>(r.n_rows)};
+  KMeansFitInfo fi{.converged = r.converged, .iterations = r.iterations,
+                   .total_iterations = r.total_iterations >= 0 ? r.total_iterations : r.iterations,
+                   .best_init = r.best_init, .inertia = unbit(r.inertia), .seconds = unbit(r.seconds),
+                   .n_rows = static_cast<std::size_t>(r.n_rows)};
   std::vector<std::size_t> sizes(r.sizes.begin(), r.sizes.end());
   try {
     return KMeansModel(c, r.names, ad::unbits(r.shift), ad::unbits(r.scale),

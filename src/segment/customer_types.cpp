@@ -31,6 +31,8 @@ void CustomerTypesConfig::validate() const {
   need(high_volume_share > 0 && low_volume_share > 0 && high_volume_share + low_volume_share <= 1,
        "high_volume_share / low_volume_share");
   need(influencer_min_referrals >= 1, "influencer_min_referrals");
+  need(!competitor_pages.empty(), "competitor_pages");
+  need(comparing_min_views >= 1, "comparing_min_views");
 }
 
 namespace {
@@ -49,7 +51,7 @@ struct Acc {
   Timestamp first_touch = std::numeric_limits<Timestamp>::max();
   double spend = 0;
   std::set<std::int64_t> periods;
-  int intent_views = 0, tickets = 0;
+  int intent_views = 0, competitor_views = 0, tickets = 0;
   std::uint32_t referrals = 0;
   double worst_nps = std::numeric_limits<double>::infinity(), worst_csat = std::numeric_limits<double>::infinity();
 };
@@ -92,6 +94,8 @@ CustomerTypes customer_types(const TransactionBatch& tx, const EventBatch& event
           const auto page = events.property(i, c.page_property);
           if (page && std::find(c.intent_pages.begin(), c.intent_pages.end(), *page) != c.intent_pages.end())
             ++a.intent_views;
+          if (page && std::find(c.competitor_pages.begin(), c.competitor_pages.end(), *page) != c.competitor_pages.end())
+            ++a.competitor_views;
         }
         break;
       case EventType::support_ticket:
@@ -117,6 +121,8 @@ CustomerTypes customer_types(const TransactionBatch& tx, const EventBatch& event
   out.volume_class.resize(n);
   out.referrals.resize(n);
   out.influencer.resize(n);
+  out.awareness.resize(n);
+  out.awareness_evidence.resize(n);
   // Spend thresholds for the volume classes, among buyers.
   std::vector<double> spend;
   for (const auto& a : acc)
@@ -162,10 +168,33 @@ CustomerTypes customer_types(const TransactionBatch& tx, const EventBatch& event
       angry += (angry.empty() ? "" : "; ") + text("CSAT %g", a.worst_csat);
     if (!angry.empty()) add(CustomerType::angry, angry);
     const auto periods = static_cast<int>(a.periods.size());
+    std::string loyal;
     if (periods >= c.loyal_min_periods)
-      add(CustomerType::loyal, text("purchases in %d periods of %d days", periods, c.loyal_period_days));
+      loyal = text("purchases in %d periods of %d days", periods, c.loyal_period_days);
     else if (a.orders >= 2 && a.referrals >= 1)
-      add(CustomerType::loyal, text("%lld purchases and %u referrals", static_cast<long long>(a.orders), a.referrals));
+      loyal = text("%lld purchases and %u referrals", static_cast<long long>(a.orders), a.referrals);
+    if (!loyal.empty()) add(CustomerType::loyal, loyal);
+
+    // Awareness: one class each.
+    std::string& aware = out.awareness[id];
+    std::string& why = out.awareness_evidence[id];
+    if (a.orders > 0 && !loyal.empty()) {
+      aware = "loyal", why = loyal;
+    } else if (a.orders > 0) {
+      aware = "not_yet_loyal";
+      why = text("%lld purchase(s) in %d period(s) of %d days, %u referral(s)", static_cast<long long>(a.orders),
+                 periods, c.loyal_period_days, a.referrals);
+    } else if (a.competitor_views >= c.comparing_min_views) {
+      aware = "comparing";
+      why = text("%d competitor page views in %d days, no purchase", a.competitor_views, c.intent_window_days);
+    } else if (a.intent_views >= c.intent_min_views) {
+      aware = "aware";
+      why = text("%d pricing/competitor page views in %d days, no purchase", a.intent_views, c.intent_window_days);
+    } else {
+      aware = "unaware";
+      why = text("%d intent page views in %d days (fewer than %d), no purchase", a.intent_views, c.intent_window_days,
+                 c.intent_min_views);
+    }
 
     // Traits.
     if (a.orders == 0) {

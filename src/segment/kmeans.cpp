@@ -117,6 +117,92 @@ inline double sq_dist(const double* a, const double* b, int d) noexcept {
   return s;
 }
 
+// Two doubles in one register (SSE2 on x86-64's baseline, NEON on arm64):
+// the distance kernels below work on eight centers at a time, two per lane
+// pair, with the same operations in the same order as sq_dist, so every
+// distance equals sq_dist's to the last bit.
+using V2 = double __attribute__((vector_size(16)));
+constexpr int kLanes = 8;  // centers per pack chunk
+
+inline V2 vmin(V2 a, V2 b) noexcept { return b < a ? b : a; }
+
+// Points (centers or seeding candidates) stored feature-major in chunks of
+// kLanes: chunk q, feature j, lane l = point q * kLanes + l. Lanes past the
+// last point are zero, and `pad` adds +inf to their distances.
+struct Pack {
+  int d = 0, chunks = 0;
+  std::vector<V2> v;    // chunks * d * kLanes / 2
+  std::vector<V2> pad;  // chunks * kLanes / 2: 0 or +inf
+  Pack(const double* points, int count, int d_) : d(d_), chunks((count + kLanes - 1) / kLanes) {
+    constexpr std::size_t H = kLanes / 2;
+    const auto D = static_cast<std::size_t>(d);
+    v.assign(static_cast<std::size_t>(chunks) * D * H, V2{0, 0});
+    pad.assign(static_cast<std::size_t>(chunks) * H, V2{0, 0});
+    for (std::size_t p = 0; p < static_cast<std::size_t>(chunks) * kLanes; ++p) {
+      const std::size_t q = p / kLanes, pair = p % kLanes / 2, lane = p % 2;
+      if (p >= static_cast<std::size_t>(count)) {
+        pad[q * H + pair][lane] = std::numeric_limits<double>::infinity();
+        continue;
+      }
+      for (std::size_t j = 0; j < D; ++j) v[(q * D + j) * H + pair][lane] = points[p * D + j];
+    }
+  }
+};
+
+// Squared distances from x to the first 2 * USED points of chunk q, as
+// USED pairs (USED = 2 when a pack holds at most four points).
+template <int DIM, int USED = kLanes / 2>
+inline void chunk_dists(const double* x, const Pack& pack, int q, V2* out) noexcept {
+  const int d = DIM > 0 ? DIM : pack.d;
+  constexpr int H = kLanes / 2;
+  const V2* c = pack.v.data() + static_cast<std::size_t>(q) * static_cast<std::size_t>(d) * H;
+  V2 a[USED] = {};
+  for (int j = 0; j < d; ++j, c += H) {
+    const V2 xj = {x[j], x[j]};
+    for (int l = 0; l < USED; ++l) {
+      const V2 t = xj - c[l];
+      a[l] += t * t;
+    }
+  }
+  const V2* pad = pack.pad.data() + static_cast<std::size_t>(q) * H;
+  for (int l = 0; l < USED; ++l) out[l] = a[l] + pad[l];
+}
+
+// The nearest center (lowest index among equals), its squared distance and
+// the second smallest squared distance (+inf with one center). Branch-free
+// (the comparisons are as good as random, so branches would mispredict): a
+// tournament within each chunk, per lane, then the two lanes merged.
+template <int DIM>
+inline std::int32_t nearest(const double* x, const Pack& pack, double& d1, double& d2) noexcept {
+  V2 m{}, s{}, idx{};
+  for (int q = 0; q < pack.chunks; ++q) {
+    V2 a[kLanes / 2];
+    chunk_dists<DIM>(x, pack, q, a);
+    const double b = static_cast<double>(q * kLanes);
+    const auto l01 = a[1] < a[0], l23 = a[3] < a[2];
+    const V2 m01 = l01 ? a[1] : a[0], s01 = l01 ? a[0] : a[1], i01 = l01 ? V2{b + 2, b + 3} : V2{b, b + 1};
+    const V2 m23 = l23 ? a[3] : a[2], s23 = l23 ? a[2] : a[3], i23 = l23 ? V2{b + 6, b + 7} : V2{b + 4, b + 5};
+    const auto lt = m23 < m01;
+    const V2 cm = lt ? m23 : m01, ci = lt ? i23 : i01, cs = vmin(lt ? m01 : m23, vmin(s01, s23));
+    if (q == 0) {
+      m = cm, s = cs, idx = ci;
+      continue;
+    }
+    const auto lq = cm < m;
+    s = vmin(s, vmin(cs, lq ? m : cm));
+    idx = lq ? ci : idx;
+    m = lq ? cm : m;
+  }
+  using I2 = std::int64_t __attribute__((vector_size(16)));
+  const V2 m_sw = __builtin_shuffle(m, I2{1, 0}), i_sw = __builtin_shuffle(idx, I2{1, 0}),
+           s_sw = __builtin_shuffle(s, I2{1, 0});
+  const auto take = (m_sw < m) | ((m_sw == m) & (i_sw < idx));
+  const V2 first = take ? m_sw : m, second = vmin(take ? m : m_sw, vmin(s, s_sw)), which = take ? i_sw : idx;
+  d1 = first[0];
+  d2 = second[0];
+  return static_cast<std::int32_t>(which[0]);
+}
+
 std::uint64_t splitmix(std::uint64_t x) noexcept {
   x += 0x9E3779B97F4A7C15ull;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -135,53 +221,102 @@ struct Data {
   const double* row(std::size_t i) const noexcept { return x + i * static_cast<std::size_t>(d); }
 };
 
-// Greedy k-means++. DIM > 0 fixes the number of features at compile time
-// (the distance loops then unroll); 0 reads it from the data.
+// The rows a pass lists are scattered: ask for them kAhead rows early.
+constexpr std::size_t kAhead = 8;
+inline void prefetch_row(const Data& data, std::size_t i) noexcept {
+  const auto* p = reinterpret_cast<const char*>(data.row(i));
+  __builtin_prefetch(p);
+  __builtin_prefetch(p + static_cast<std::ptrdiff_t>(sizeof(double)) * (data.d - 1));
+}
+
+// Greedy k-means++, as scikit-learn: each new center is the best (least
+// potential) of 2 + floor(ln k) rows drawn with probability proportional to
+// their squared distance to the nearest center so far. The draws walk
+// per-block totals, then one block, rather than a prefix sum of every row.
+// DIM > 0 fixes the number of features at compile time; 0 reads it from the
+// data.
 template <int DIM>
 std::vector<double> seed_centers(const Data& data, int k, std::mt19937_64& rng, BlockPool& pool) {
   const int d = DIM > 0 ? DIM : data.d;
-  std::vector<double> centers(static_cast<std::size_t>(k) * d);
+  const auto D = static_cast<std::size_t>(d);
+  std::vector<double> centers(static_cast<std::size_t>(k) * D);
   std::vector<double> closest(data.n);
   std::uniform_int_distribution<std::size_t> pick(0, data.n - 1);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
-  const std::size_t first = pick(rng);
-  std::copy_n(data.row(first), d, centers.begin());
+  std::copy_n(data.row(pick(rng)), d, centers.begin());
   const std::size_t nb = data.n_blocks();
-  pool.run(nb, [&](std::size_t b) {
-    for (std::size_t i = data.begin(b); i < data.end(b); ++i) closest[i] = sq_dist(data.row(i), centers.data(), d);
-  });
-  const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
-  std::vector<double> cum(data.n);
-  std::vector<std::size_t> cand(static_cast<std::size_t>(trials));
-  std::vector<double> cand_block(nb * static_cast<std::size_t>(trials));
-  for (int c = 1; c < k; ++c) {
-    std::partial_sum(closest.begin(), closest.end(), cum.begin());
-    for (int t = 0; t < trials; ++t) {
-      const double target = unit(rng) * cum.back();
-      const auto it = std::upper_bound(cum.begin(), cum.end(), target);
-      cand[static_cast<std::size_t>(t)] = std::min<std::size_t>(static_cast<std::size_t>(it - cum.begin()), data.n - 1);
-    }
-    // Potential of each candidate: sum of min(closest, distance to it).
+  std::vector<double> block_total(nb);
+  // closest = min(closest, distance to center c), with block totals.
+  const auto update = [&](int c, bool first) {
+    const double* cx = &centers[static_cast<std::size_t>(c) * D];
     pool.run(nb, [&](std::size_t b) {
-      for (int t = 0; t < trials; ++t) {
-        const double* cx = data.row(cand[static_cast<std::size_t>(t)]);
-        double s = 0;
-        for (std::size_t i = data.begin(b); i < data.end(b); ++i) s += std::min(closest[i], sq_dist(data.row(i), cx, d));
-        cand_block[b * static_cast<std::size_t>(trials) + static_cast<std::size_t>(t)] = s;
+      double sum = 0;
+      for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+        const double s = sq_dist(data.row(i), cx, d);
+        closest[i] = first ? s : std::min(closest[i], s);
+        sum += closest[i];
+      }
+      block_total[b] = sum;
+    });
+  };
+  update(0, true);
+  // The first row at which the running sum of `closest` exceeds target.
+  const auto draw = [&](double target) {
+    double before = 0;
+    for (std::size_t b = 0; b < nb; ++b) {
+      if (before + block_total[b] <= target && b + 1 < nb) {
+        before += block_total[b];
+        continue;
+      }
+      double run = before;
+      for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+        run += closest[i];
+        if (run > target) return i;
+      }
+      return data.end(b) - 1;
+    }
+    return data.n - 1;
+  };
+  const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
+  std::vector<double> cand(static_cast<std::size_t>(trials) * D);
+  std::vector<std::size_t> cand_row(static_cast<std::size_t>(trials));
+  for (int c = 1; c < k; ++c) {
+    const double total = std::accumulate(block_total.begin(), block_total.end(), 0.0);
+    for (int t = 0; t < trials; ++t) {
+      cand_row[static_cast<std::size_t>(t)] = draw(unit(rng) * total);
+      std::copy_n(data.row(cand_row[static_cast<std::size_t>(t)]), d, &cand[static_cast<std::size_t>(t) * D]);
+    }
+    // Potential of each candidate: sum of min(closest, distance to it),
+    // summed per block and lane, then over blocks in order.
+    const Pack pack(cand.data(), trials, d);
+    const std::size_t per_block = static_cast<std::size_t>(pack.chunks) * kLanes / 2;
+    std::vector<V2> cand_block(nb * per_block);
+    pool.run(nb, [&](std::size_t b) {
+      V2* acc = &cand_block[b * per_block];
+      for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+        const V2 ci = {closest[i], closest[i]};
+        if (trials <= kLanes / 2) {  // k < e^3: one half chunk
+          V2 a[2];
+          chunk_dists<DIM, 2>(data.row(i), pack, 0, a);
+          for (int l = 0; l < 2; ++l) acc[l] += vmin(a[l], ci);
+          continue;
+        }
+        for (int q = 0; q < pack.chunks; ++q) {
+          V2 a[kLanes / 2];
+          chunk_dists<DIM>(data.row(i), pack, q, a);
+          for (int l = 0; l < kLanes / 2; ++l) acc[q * kLanes / 2 + l] += vmin(a[l], ci);
+        }
       }
     });
     int best = 0;
     double best_pot = std::numeric_limits<double>::infinity();
     for (int t = 0; t < trials; ++t) {
-      double s = 0;
-      for (std::size_t b = 0; b < nb; ++b) s += cand_block[b * static_cast<std::size_t>(trials) + static_cast<std::size_t>(t)];
-      if (s < best_pot) best_pot = s, best = t;
+      double pot = 0;
+      for (std::size_t b = 0; b < nb; ++b) pot += cand_block[b * per_block + static_cast<std::size_t>(t / 2)][t % 2];
+      if (pot < best_pot) best_pot = pot, best = t;
     }
-    const double* cx = data.row(cand[static_cast<std::size_t>(best)]);
-    std::copy_n(cx, d, centers.begin() + static_cast<std::ptrdiff_t>(c) * d);
-    pool.run(nb, [&](std::size_t b) {
-      for (std::size_t i = data.begin(b); i < data.end(b); ++i) closest[i] = std::min(closest[i], sq_dist(data.row(i), cx, d));
-    });
+    std::copy_n(&cand[static_cast<std::size_t>(best) * D], d, &centers[static_cast<std::size_t>(c) * D]);
+    update(c, false);
   }
   return centers;
 }
@@ -214,6 +349,7 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
   std::vector<double> block_sums(nb * K * D, 0.0);
   std::vector<std::int64_t> block_counts(nb * K, 0);
   std::vector<std::size_t> block_changed(nb);
+  std::vector<std::uint32_t> listed(n);  // rows still in question, within each block's range
 
   const auto assign = [&] {
     for (std::size_t a = 0; a < K; ++a) {
@@ -222,35 +358,48 @@ RunResult hamerly(const Data& data, int k, std::vector<double> centers, int max_
         if (a != b) m = std::min(m, sq_dist(&centers[a * D], &centers[b * D], d));
       half_gap[a] = k > 1 ? 0.5 * std::sqrt(m) : std::numeric_limits<double>::infinity();
     }
+    const Pack pack(centers.data(), k, d);
+    // Per block, three passes, each over the rows the one before could not
+    // rule out (listed without branching: the bound tests are as good as
+    // random): move the bounds, tighten the upper bound, find the nearest.
     pool.run(nb, [&](std::size_t b) {
       std::size_t changed = 0;
       double* bs = &block_sums[b * K * D];
       std::int64_t* bc = &block_counts[b * K];
-      for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+      const std::size_t lo = data.begin(b), hi = data.end(b);
+      std::uint32_t* list = &listed[lo];
+      std::size_t m = 0;
+      if (label[lo] < 0) {  // the first assignment: every row
+        for (std::size_t i = lo; i < hi; ++i) list[m++] = static_cast<std::uint32_t>(i - lo);
+      } else {
+        for (std::size_t i = lo; i < hi; ++i) {
+          const auto a = static_cast<std::size_t>(label[i]);
+          const double u = upper[i] + move[a];
+          const double l = lower[i] - (a == move_arg1 ? move_max2 : move_max1);
+          upper[i] = u;
+          lower[i] = l;
+          list[m] = static_cast<std::uint32_t>(i - lo);
+          m += u > std::max(half_gap[a], l);
+        }
+        std::size_t kept = 0;
+        for (std::size_t t = 0; t < m; ++t) {
+          if (t + kAhead < m) prefetch_row(data, lo + list[t + kAhead]);
+          const std::size_t i = lo + list[t];
+          const auto a = static_cast<std::size_t>(label[i]);
+          const double u = std::sqrt(sq_dist(data.row(i), &centers[a * D], d));
+          upper[i] = u;
+          list[kept] = list[t];
+          kept += u > std::max(half_gap[a], lower[i]);
+        }
+        m = kept;
+      }
+      for (std::size_t t = 0; t < m; ++t) {
+        if (t + kAhead < m) prefetch_row(data, lo + list[t + kAhead]);
+        const std::size_t i = lo + list[t];
         const double* x = data.row(i);
         const std::int32_t a = label[i];
-        double bound = 0.0;
-        if (a >= 0) {
-          const auto au = static_cast<std::size_t>(a);
-          upper[i] += move[au];
-          lower[i] -= au == move_arg1 ? move_max2 : move_max1;
-          bound = std::max(half_gap[au], lower[i]);
-          if (upper[i] <= bound) continue;
-          upper[i] = std::sqrt(sq_dist(x, &centers[au * D], d));
-          if (upper[i] <= bound) continue;
-        }
-        double d1 = std::numeric_limits<double>::infinity(), d2 = d1;
-        std::int32_t best = 0;
-        for (std::size_t c = 0; c < K; ++c) {
-          const double s = sq_dist(x, &centers[c * D], d);
-          if (s < d1) {
-            d2 = d1;
-            d1 = s;
-            best = static_cast<std::int32_t>(c);
-          } else if (s < d2) {
-            d2 = s;
-          }
-        }
+        double d1 = 0, d2 = 0;
+        const std::int32_t best = nearest<DIM>(x, pack, d1, d2);
         upper[i] = std::sqrt(d1);
         lower[i] = std::sqrt(d2);
         if (best == a) continue;
@@ -409,40 +558,68 @@ KMeansModel KMeansModel::fit(RowsView X, const KMeansConfig& config, std::vector
   model.config_ = config;
   model.feature_names_ = std::move(names);
   const auto D = static_cast<std::size_t>(d);
-  // Transform: log1p, then mean / population standard deviation.
-  RowMatrix Y = X;
-  if (config.log1p)
-    for (std::size_t i = 0; i < n; ++i)
-      for (int j = 0; j < d; ++j) {
-        double& v = Y(static_cast<Eigen::Index>(i), j);
-        if (!(v > -1))
-          throw InvalidInput("KMeansModel::fit: log1p of a value <= -1 at row " + std::to_string(i) + ", feature " +
-                             model.feature_names_[static_cast<std::size_t>(j)]);
-        v = std::log1p(v);
+  // Transform into Y: log1p, then mean / population standard deviation. Row
+  // blocks on every thread; per-block sums are added in block order.
+  RowMatrix Y(static_cast<Eigen::Index>(n), d);
+  const Data data{Y.data(), n, d};
+  const std::size_t nb = data.n_blocks();
+  BlockPool pool(nb > 1 ? thread_count(config.threads) : 1);
+  std::vector<std::size_t> bad(nb, n);  // first row with a value <= -1 under log1p
+  pool.run(nb, [&](std::size_t b) {
+    for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+      const double* x = X.data() + i * D;
+      double* y = Y.data() + i * D;
+      for (std::size_t j = 0; j < D; ++j) {
+        if (config.log1p && !(x[j] > -1) && bad[b] == n) bad[b] = i;
+        y[j] = config.log1p ? std::log1p(x[j]) : x[j];
       }
+    }
+  });
+  for (std::size_t b = 0; b < nb; ++b)
+    if (bad[b] < n) {
+      const double* x = X.data() + bad[b] * D;
+      const auto j = static_cast<std::size_t>(std::find_if(x, x + D, [](double v) { return !(v > -1); }) - x);
+      throw InvalidInput("KMeansModel::fit: log1p of a value <= -1 at row " + std::to_string(bad[b]) + ", feature " +
+                         model.feature_names_[j]);
+    }
+  std::vector<double> part(nb * D);
+  const auto column_sums = [&](const std::vector<double>& center) {
+    pool.run(nb, [&](std::size_t b) {
+      double* p = &part[b * D];
+      std::fill_n(p, D, 0.0);
+      for (std::size_t i = data.begin(b); i < data.end(b); ++i)
+        for (std::size_t j = 0; j < D; ++j) {
+          if (center.empty()) {
+            p[j] += data.row(i)[j];
+          } else {
+            const double t = data.row(i)[j] - center[j];
+            p[j] += t * t;
+          }
+        }
+    });
+    std::vector<double> total(D, 0.0);
+    for (std::size_t b = 0; b < nb; ++b)
+      for (std::size_t j = 0; j < D; ++j) total[j] += part[b * D + j];
+    for (auto& t : total) t /= static_cast<double>(n);
+    return total;
+  };
+  const std::vector<double> mean = column_sums({});
+  const std::vector<double> var = column_sums(mean);
   model.shift_.assign(D, 0.0);
   model.scale_.assign(D, 1.0);
   double mean_var = 0;
-  for (int j = 0; j < d; ++j) {
-    const auto col = Y.col(j);
-    const double mean = col.mean();
-    const double var = (col.array() - mean).square().mean();
-    mean_var += var / d;
+  for (std::size_t j = 0; j < D; ++j) {
     if (config.standardize) {
-      model.shift_[static_cast<std::size_t>(j)] = mean;
-      model.scale_[static_cast<std::size_t>(j)] = var > 0 ? std::sqrt(var) : 1.0;
+      model.shift_[j] = mean[j];
+      model.scale_[j] = var[j] > 0 ? std::sqrt(var[j]) : 1.0;
     }
+    mean_var += var[j] / (model.scale_[j] * model.scale_[j]) / d;
   }
-  if (config.standardize) {
-    mean_var = 0;
-    for (int j = 0; j < d; ++j) {
-      Y.col(j).array() = (Y.col(j).array() - model.shift_[static_cast<std::size_t>(j)]) /
-                         model.scale_[static_cast<std::size_t>(j)];
-      mean_var += Y.col(j).array().square().mean() / d;
-    }
-  }
-  const Data data{Y.data(), n, d};
-  BlockPool pool(data.n_blocks() > 1 ? thread_count(config.threads) : 1);
+  if (config.standardize)
+    pool.run(nb, [&](std::size_t b) {
+      for (std::size_t i = data.begin(b); i < data.end(b); ++i)
+        for (std::size_t j = 0; j < D; ++j) Y.data()[i * D + j] = (data.row(i)[j] - model.shift_[j]) / model.scale_[j];
+    });
   const double tol_abs = config.tol * mean_var;
 
   RunResult best;
@@ -450,6 +627,7 @@ KMeansModel KMeansModel::fit(RowsView X, const KMeansConfig& config, std::vector
   for (int run = 0; run < config.n_init; ++run) {
     std::mt19937_64 rng(splitmix(config.seed * 0x100000001B3ull + static_cast<std::uint64_t>(run)));
     RunResult r = run_once(data, config.k, rng, config.max_iter, tol_abs, pool);
+    model.info_.total_iterations += r.iterations;
     if (r.inertia < best.inertia) {
       best = std::move(r);
       model.info_.best_init = run;
@@ -457,13 +635,24 @@ KMeansModel KMeansModel::fit(RowsView X, const KMeansConfig& config, std::vector
   }
   const auto K = static_cast<std::size_t>(config.k);
   model.centers_ = Eigen::Map<const RowMatrix>(best.centers.data(), config.k, d);
+  // Cluster means in the original units: per-block sums, added in order.
+  std::vector<double> sums(nb * K * D, 0.0);
+  std::vector<std::size_t> counts(nb * K, 0);
+  pool.run(nb, [&](std::size_t b) {
+    for (std::size_t i = data.begin(b); i < data.end(b); ++i) {
+      const auto c = static_cast<std::size_t>(best.labels[i]);
+      const double* x = X.data() + i * D;
+      for (std::size_t j = 0; j < D; ++j) sums[(b * K + c) * D + j] += x[j];
+      ++counts[b * K + c];
+    }
+  });
   model.cluster_means_ = RowMatrix::Zero(config.k, d);
   model.sizes_.assign(K, 0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto c = best.labels[i];
-    model.cluster_means_.row(c) += X.row(static_cast<Eigen::Index>(i));
-    ++model.sizes_[static_cast<std::size_t>(c)];
-  }
+  for (std::size_t b = 0; b < nb; ++b)
+    for (std::size_t c = 0; c < K; ++c) {
+      model.sizes_[c] += counts[b * K + c];
+      for (std::size_t j = 0; j < D; ++j) model.cluster_means_.data()[c * D + j] += sums[(b * K + c) * D + j];
+    }
   for (std::size_t c = 0; c < K; ++c)
     if (model.sizes_[c] > 0) model.cluster_means_.row(static_cast<Eigen::Index>(c)) /= static_cast<double>(model.sizes_[c]);
   model.labels_ = std::move(best.labels);

@@ -163,9 +163,61 @@ def test_segment_types_cli(cli, tmp_path):
     assert table.loc["ann", "types"] == "new;angry"
     assert table.loc["bob", "evidence"] == "browser: 3 pricing/competitor page views in 90 days, no purchase"
     assert table.loc["deal", "evidence"] == "discount_driven: 2 of 3 purchases discounted"
+    assert table["awareness"].to_dict() == {"ann": "not_yet_loyal", "deal": "not_yet_loyal", "bob": "comparing"}
+    assert table.loc["bob", "awareness_evidence"] == "1 competitor page views in 90 days, no purchase"
+    r = run(cli, "segment", "types", "--transactions", tx, "--events", ev, "--as-of", "2024-06-30",
+            "--comparing-min-views", "2", "--json")
+    assert json.loads(r.stdout)["awareness"] == {"aware": 1, "not_yet_loyal": 2}
     r = run(cli, "segment", "types", "--transactions", tx, "--events", ev, "--as-of", "2024-06-30",
             "--intent-min-views", "4")
     assert "browser" not in r.stdout
     ev.write_text("customer_id,type,date\nbob,page_vue,2024-06-01\n")
     r = run(cli, "segment", "types", "--transactions", tx, "--events", ev, "--as-of", "2024-06-30", "--out", out)
     assert r.returncode == 2 and "ev.csv:2:5: column 'type': unknown event type 'page_vue'" in r.stderr, r.stderr
+
+
+def test_segment_fit_scores_profiles_against_a_target(cli, data_dir, tmp_path):
+    out = tmp_path / "fit.csv"
+    target = data_dir / "segments" / "xeducation_target.json"
+    r = run(cli, "segment", "fit", "--profiles", data_dir / "leads" / "Leads.csv", "--id-col", "Prospect ID",
+            "--target", target, "--out", out, "--json")
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    table = pd.read_csv(out, keep_default_na=False)
+    assert list(table.columns) == ["Prospect ID", "fit", "matched"]
+    assert j["profiles"] == len(table) == 9240 and j["criteria"] == 5
+    assert j["full_fit"] == int((table["fit"] == 1).sum()) and j["no_fit"] == int((table["fit"] == 0).sum())
+    assert j["met"]["What is your current occupation"] == 706
+    assert abs(j["mean_fit"] - table["fit"].mean()) < 1e-12
+
+
+@pytest.mark.parametrize("target, message", [
+    ('{"criteria": [{"field": "Colour", "any_of": ["red"]}]}', "criterion 0 ('Colour'): no such profile field"),
+    ('{"criteria": [{"field": "Country", "any_of": [1]}]}', "target.json:/criteria/0/any_of/0: expected a string"),
+    ('{"criteria": [{"field": "Country"}]}', "target.json:/criteria/0: give either any_of"),
+    ('{"criteria": ', "target.json:/: not valid JSON"),
+])
+def test_segment_fit_rejects_bad_targets(cli, data_dir, tmp_path, target, message):
+    path = tmp_path / "target.json"
+    path.write_text(target)
+    out = tmp_path / "fit.csv"
+    r = run(cli, "segment", "fit", "--profiles", data_dir / "leads" / "Leads.csv", "--id-col", "Prospect ID",
+            "--target", path, "--out", out)
+    assert r.returncode == 2
+    assert r.stderr.startswith("leadscore: error:") and message in r.stderr
+    assert not out.exists()
+
+
+def test_demo_segment_section_counts_agree_with_pandas(cli, data_dir):
+    r = run(cli, "--quiet", "demo")
+    assert r.returncode == 0, r.stderr
+    tx = pd.read_csv(data_dir / "retail" / "online_retail_invoices.csv", parse_dates=["date"])
+    invoices = tx.groupby("customer_id").size()
+    months = tx.assign(m=tx["date"].dt.to_period("M")).groupby("customer_id")["m"].nunique()
+    assert f"customer  reached by  {len(invoices)};" in r.stdout
+    assert f"repeat    reached by   {int((invoices >= 2).sum())};" in r.stdout
+    assert f"loyal     reached by   {int((months >= 3).sum())}\n" in r.stdout
+    first = tx.groupby("customer_id")["date"].min()
+    new = int((first > pd.Timestamp("2011-02-28") - pd.Timedelta(days=31)).sum())
+    assert f"  new      {new:>5}" in r.stdout
+    assert "  1997-01        781   15.9%" in r.stdout  # Jan 1997 cohort: 124 of 781 back in February

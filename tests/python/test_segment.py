@@ -205,9 +205,49 @@ def test_customer_types_with_evidence():
                    ("bob", "browser"): "3 pricing/competitor page views in 90 days, no purchase"}
     assert traits.loc["cat", "influencer"] and traits.loc["cat", "referrals"] == 2
     assert traits.loc["bob", "frequency_class"] == "none"
+    assert traits["awareness"].to_dict() == {"ann": "not_yet_loyal", "deal": "not_yet_loyal", "bob": "comparing",
+                                             "cat": "unaware"}
+    assert traits.loc["bob", "awareness_evidence"] == "1 competitor page views in 90 days, no purchase"
+    _, cautious = leadscore.customer_types(tx, ev, as_of="2024-06-30", comparing_min_views=2)
+    assert cautious.loc["bob", "awareness"] == "aware"
     strict, _ = leadscore.customer_types(tx, ev, as_of="2024-06-30", intent_min_views=4)
     assert "browser" not in set(strict["type"])
     with pytest.raises(leadscore.InvalidInput, match="unknown option 'colour'"):
         leadscore.customer_types(tx, ev, as_of="2024-06-30", colour=1)
     with pytest.raises(leadscore.InvalidInput, match="after the as-of date"):
         leadscore.customer_types(tx, ev, as_of="2024-06-01")
+
+
+def test_profile_fit_matches_a_pandas_recount(data_dir):
+    leads = pd.read_csv(data_dir / "leads" / "Leads.csv")
+    target = data_dir / "segments" / "xeducation_target.json"
+    fit = leadscore.profile_fit(leads, target, id_col="Prospect ID")
+    assert fit.index.name == "Prospect ID" and len(fit) == len(leads)
+    occupation = leads["What is your current occupation"] == "Working Professional"
+    india = leads["Country"] == "India"
+    source = leads["Lead Source"].isin(["Google", "Organic Search", "Reference"])
+    visits = leads["TotalVisits"] >= 3  # NaN meets nothing
+    time_spent = leads["Total Time Spent on Website"] >= 600
+    expected = (3 * occupation + india + source + visits + 2 * time_spent) / 8
+    assert np.allclose(fit["fit"].to_numpy(), expected.to_numpy())
+    assert fit.attrs["met"]["Country"] == int(india.sum())
+    assert fit.attrs["met"]["TotalVisits"] == int(visits.sum())
+    first_full = fit.index[fit["fit"] == 1][0]
+    assert fit.loc[first_full, "matched"].split(";")[0] == "What is your current occupation"
+    # The same target as a list of criteria, on a hand-made frame.
+    small = pd.DataFrame({"plan": ["pro", None, "free"], "seats": [12, 3, np.nan]})
+    f = leadscore.profile_fit(small, [{"field": "plan", "any_of": ["pro"]}, {"field": "seats", "min": 10}])
+    assert f["fit"].tolist() == [1.0, 0.0, 0.0] and f["matched"].tolist() == ["plan;seats", "", ""]
+
+
+def test_profile_fit_rejects_bad_targets():
+    small = pd.DataFrame({"plan": ["pro", "free"], "seats": [12, 3]})
+    with pytest.raises(leadscore.InvalidInput, match="'colour'.*no such profile field"):
+        leadscore.profile_fit(small, [{"field": "colour", "any_of": ["red"]}])
+    with pytest.raises(leadscore.InvalidInput, match="numeric field takes min/max"):
+        leadscore.profile_fit(small, [{"field": "seats", "any_of": ["12"]}])
+    with pytest.raises(leadscore.JsonError, match=r"/criteria/1/min: expected a finite number"):
+        leadscore.profile_fit(small, {"criteria": [{"field": "plan", "any_of": ["pro"]},
+                                                   {"field": "seats", "min": "ten"}]})
+    with pytest.raises(leadscore.JsonError, match="not valid JSON"):
+        leadscore.profile_fit(small, '{"criteria": [')

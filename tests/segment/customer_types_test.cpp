@@ -85,6 +85,43 @@ TEST(SegmentCustomerTypes, EachTypeWithItsEvidence) {
   EXPECT_EQ(t.volume_class[w.id("impulse")], "low");
 }
 
+TEST(SegmentCustomerTypes, AwarenessClassesWithTheirEvidence) {
+  World w;
+  w.event("unaware", EventType::email_open, at(6, 1));
+  w.event("unaware", EventType::page_view, at(6, 2), NAN, {{"page", "pricing"}});
+  for (unsigned d : {1u, 2u, 3u}) w.event("aware", EventType::page_view, at(6, d), NAN, {{"page", "pricing"}});
+  w.event("comparing", EventType::page_view, at(6, 4), NAN, {{"page", "competitor"}});
+  w.event("comparing", EventType::page_view, at(2, 1), NAN, {{"page", "competitor"}});  // outside 90 days
+  w.buy("once", at(5, 1), 10);
+  w.buy("loyal", at(1, 10) - 200 * seconds_per_day, 500);
+  w.buy("loyal", at(5, 1), 500);
+  CustomerTypesConfig c;
+  c.as_of = *make_day(2024, 6, 30);
+  auto t = customer_types(w.tx, w.ev, c);
+  const auto is = [&](const char* who, const char* cls, const char* why) {
+    EXPECT_EQ(t.awareness[w.id(who)], cls) << who;
+    EXPECT_EQ(t.awareness_evidence[w.id(who)], why) << who;
+  };
+  is("unaware", "unaware", "1 intent page views in 90 days (fewer than 3), no purchase");
+  is("aware", "aware", "3 pricing/competitor page views in 90 days, no purchase");
+  is("comparing", "comparing", "1 competitor page views in 90 days, no purchase");
+  is("once", "not_yet_loyal", "1 purchase(s) in 1 period(s) of 365 days, 0 referral(s)");
+  is("loyal", "loyal", "purchases in 2 periods of 365 days");
+  // Configurable: two competitor views to count as comparing; pricing as a competitor page.
+  c.comparing_min_views = 2;
+  t = customer_types(w.tx, w.ev, c);
+  EXPECT_EQ(t.awareness[w.id("comparing")], "unaware");
+  c.comparing_min_views = 1;
+  c.competitor_pages = {"pricing"};
+  t = customer_types(w.tx, w.ev, c);
+  EXPECT_EQ(t.awareness[w.id("unaware")], "comparing");
+  c.competitor_pages.clear();
+  EXPECT_THROW(customer_types(w.tx, w.ev, c), InvalidInput);
+  c.competitor_pages = {"competitor"};
+  c.comparing_min_views = 0;
+  EXPECT_THROW(customer_types(w.tx, w.ev, c), InvalidInput);
+}
+
 TEST(SegmentCustomerTypes, ThresholdsAreConfigurable) {
   World w;
   for (unsigned d : {1u, 2u}) w.event("b", EventType::page_view, at(6, d), NAN, {{"page", "pricing"}});

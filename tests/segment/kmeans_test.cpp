@@ -92,6 +92,32 @@ TEST(SegmentKMeans, EndsAtALloydFixedPointWithTheReportedInertia) {
   EXPECT_NEAR(direct, m.inertia(), 1e-9 * direct);
 }
 
+TEST(SegmentKMeans, ManyFeaturesAndCentersTakeTheGenericPath) {
+  // 10 features (no fixed-size kernel) and 11 centers (two packs of eight,
+  // five lanes padded): still a Lloyd fixed point, every label the nearest
+  // center (the lowest index among equals).
+  std::vector<std::vector<double>> truth;
+  for (int c = 0; c < 6; ++c) {
+    truth.emplace_back(10, 0.0);
+    truth.back()[static_cast<std::size_t>(c)] = 2.5;
+  }
+  RowMatrix X = blobs(truth, 300, 1.0, 4);
+  X.row(1) = X.row(0);  // exact duplicates tie on every distance
+  const auto m = KMeansModel::fit(view(X), {.k = 11, .n_init = 2, .tol = 0, .seed = 3, .threads = 2});
+  ASSERT_TRUE(m.fit_info().converged);
+  const RowMatrix Y = m.transform(view(X));
+  EXPECT_NEAR(lloyd_step_inertia(Y, m.centers()), m.inertia(), 1e-9 * m.inertia());
+  for (Eigen::Index i = 0; i < Y.rows(); ++i) {
+    Eigen::Index best;
+    (m.centers().rowwise() - Y.row(i)).rowwise().squaredNorm().minCoeff(&best);
+    ASSERT_EQ(m.labels()[static_cast<std::size_t>(i)], best) << "row " << i;
+  }
+  EXPECT_EQ(m.labels()[0], m.labels()[1]);
+  EXPECT_EQ(m.predict(view(X)), m.labels());
+  const auto one = KMeansModel::fit(view(X), {.k = 11, .n_init = 2, .tol = 0, .seed = 3, .threads = 1});
+  EXPECT_EQ(one.labels(), m.labels());
+}
+
 TEST(SegmentKMeans, DeterministicForASeedWhateverTheThreads) {
   const RowMatrix X = blobs({{0, 0, 1}, {3, 1, 0}, {1, 4, 2}}, 7000, 1.5, 3);  // 21,000 rows: several blocks
   const auto one = KMeansModel::fit(view(X), {.k = 6, .n_init = 2, .seed = 9, .threads = 1, .log1p = false});
@@ -157,6 +183,8 @@ TEST(SegmentKMeans, SavesAndLoads) {
   EXPECT_EQ(back.feature_names(), m.feature_names());
   EXPECT_EQ(back.inertia(), m.inertia());
   EXPECT_EQ(back.config().log1p, true);
+  EXPECT_EQ(back.fit_info().total_iterations, m.fit_info().total_iterations);
+  EXPECT_GT(m.fit_info().total_iterations, m.fit_info().iterations);  // two runs, each at least one iteration
   EXPECT_EQ(back.predict(view(X)), m.labels());
   EXPECT_EQ(from_bytes<KMeansModel>(to_bytes(m)).shift(), m.shift());
   EXPECT_THROW(from_bytes<KMeansModel>(to_bytes(RfmModel({.bins = 2}, {1}, {1}, {1}))), SerializationError);

@@ -25,6 +25,7 @@ from .rules import RuleScorer
 from .predictive import LogisticScorer, NaiveBayesScorer, WeightedScorer
 from .segment import (RFM, KMeans, choose_k, cohorts, concentration, customer_types, funnel, loyalty_tiers, rfm,
                       rfm_values, segment_table)
+from .segment import profile_fit
 from .summary import read_transactions, summarize
 
 __all__ = [
@@ -48,4 +49,5 @@ __all__ = [
     "summarize",
     "RFM", "KMeans", "choose_k", "cohorts", "concentration", "customer_types", "funnel", "loyalty_tiers", "rfm",
     "rfm_values", "segment_table",
+    "profile_fit",
 ]

@@ -394,7 +394,8 @@ def customer_types(transactions: pd.DataFrame, events: pd.DataFrame | None = Non
     thresholds: any CustomerTypesConfig field (new_days=30,
     intent_min_views=3, impulse_max_hours=24, ...). Returns (assignments:
     customer_id, type, evidence; traits indexed by customer_id:
-    frequency_class, volume_class, referrals, influencer)."""
+    frequency_class, volume_class, referrals, influencer, awareness
+    (unaware, aware, comparing, not_yet_loyal, loyal), awareness_evidence)."""
     ids = [transactions[customer_col]] + ([events[customer_col]] if events is not None else [])
     codes, uniques = pd.factorize(pd.concat(ids, ignore_index=True))
     if (codes < 0).any():
@@ -424,6 +425,51 @@ def customer_types(transactions: pd.DataFrame, events: pd.DataFrame | None = Non
     assignments = pd.DataFrame({"customer_id": names[raw["customer"]], "type": raw["type"],
                                 "evidence": raw["evidence"]})
     traits = pd.DataFrame({"frequency_class": raw["frequency_class"], "volume_class": raw["volume_class"],
-                           "referrals": raw["referrals"], "influencer": raw["influencer"].astype(bool)},
+                           "referrals": raw["referrals"], "influencer": raw["influencer"].astype(bool),
+                           "awareness": raw["awareness"], "awareness_evidence": raw["awareness_evidence"]},
                           index=pd.Index(names, name="customer_id"))
     return assignments, traits
+
+
+def profile_fit(profiles: pd.DataFrame, target, *, id_col: str | None = None) -> pd.DataFrame:
+    """How close each profile is to a target profile (docs/segment.md).
+
+    target: {"criteria": [{"field": F, "any_of": [...]} or {"field": F, "min": A,
+    "max": B}, each with an optional "weight"]}, or just the list of criteria,
+    or that JSON as text, or a path (pathlib.Path) to a JSON file. Numeric
+    columns take min/max, others any_of; a missing value meets nothing.
+    Returns a DataFrame indexed like `profiles` (or by `id_col`): fit (the
+    weighted share of criteria met, 0..1) and matched (the fields met,
+    ';'-separated); attrs["met"] counts the rows meeting each criterion."""
+    import json
+    import os
+
+    if isinstance(target, os.PathLike):
+        with open(target, encoding="utf-8") as f:
+            text = f.read()
+    elif isinstance(target, str):
+        text = target
+    else:
+        text = json.dumps({"criteria": target} if isinstance(target, list) else target)
+    try:
+        fields = {c.get("field") for c in json.loads(text).get("criteria", []) if isinstance(c, dict)}
+    except (ValueError, AttributeError):
+        fields = set()  # C++ reports what is wrong, with the JSON path
+    numeric_names, numeric, text_names, text_columns = [], [], [], []
+    for name in profiles.columns:
+        if str(name) not in fields:
+            continue
+        column = profiles[name]
+        if pd.api.types.is_numeric_dtype(column):
+            numeric_names.append(str(name))
+            numeric.append(np.ascontiguousarray(column.to_numpy(dtype=np.float64, na_value=np.nan)))
+        else:
+            text_names.append(str(name))
+            text_columns.append([None if pd.isna(v) else str(v) for v in column.tolist()])
+    raw = _core.profile_fit(len(profiles), numeric_names, numeric, text_names, text_columns, text)
+    index = pd.Index(profiles[id_col]) if id_col is not None else profiles.index
+    out = pd.DataFrame({"fit": raw["score"], "matched": raw["matched"]}, index=index)
+    out.attrs["met"] = {}
+    for field, count in zip(raw["fields"], raw["met"]):
+        out.attrs["met"][field] = out.attrs["met"].get(field, 0) + int(count)
+    return out

@@ -16,6 +16,7 @@
 #include "leadscore/segment/funnel.hpp"
 #include "leadscore/segment/concentration.hpp"
 #include "leadscore/segment/customer_types.hpp"
+#include "leadscore/segment/profile_fit.hpp"
 #include "leadscore/segment/segments.hpp"
 #include "leadscore/segment/tiers.hpp"
 
@@ -184,7 +185,47 @@ nb::object matrix_to_numpy(const RowMatrix& m) {
 
 }  // namespace
 
+// Profile fit over columns handed over by leadscore.profile_fit: numeric
+// columns as float64 arrays (NaN = missing), text columns as lists of
+// str or None.
+void register_profile_fit(nb::module_& m) {
+  m.def(
+      "profile_fit",
+      [](std::size_t n_rows, const std::vector<std::string>& numeric_names, const std::vector<Doubles>& numeric,
+         const std::vector<std::string>& text_names, const std::vector<std::vector<std::optional<std::string>>>& text,
+         const std::string& target_json) {
+        if (numeric_names.size() != numeric.size() || text_names.size() != text.size())
+          throw InvalidInput("profile_fit: names and columns differ in number");
+        const std::vector<FitCriterion> target = parse_fit_target(target_json);
+        ProfileTable t;
+        t.customer.resize(n_rows);
+        for (std::size_t i = 0; i < n_rows; ++i) t.customer[i] = static_cast<std::uint32_t>(i);
+        for (std::size_t j = 0; j < numeric.size(); ++j)
+          t.columns.push_back({numeric_names[j], AttributeKind::demographic,
+                               std::vector<double>(numeric[j].data(), numeric[j].data() + numeric[j].shape(0))});
+        for (std::size_t j = 0; j < text.size(); ++j)
+          t.columns.push_back({text_names[j], AttributeKind::demographic, text[j]});
+        ProfileFit f;
+        {
+          nb::gil_scoped_release unlocked;
+          f = profile_fit(t, target);
+        }
+        nb::dict d;
+        d["score"] = to_numpy(std::move(f.score));
+        d["matched"] = f.matched;
+        d["met"] = to_numpy(std::vector<std::int64_t>(f.met.begin(), f.met.end()));
+        d["fields"] = [&] {
+          std::vector<std::string> names;
+          for (const auto& c : target) names.push_back(c.field);
+          return names;
+        }();
+        return d;
+      },
+      "n_rows"_a, "numeric_names"_a, "numeric"_a, "text_names"_a, "text"_a, "target_json"_a);
+}
+
 void register_segment(nb::module_& m) {
+  register_profile_fit(m);
   m.def("rfm_values", &rfm_values_arrays, "customer"_a, "n_customers"_a, "time"_a, "ticks_per_day"_a, "amount"_a,
         "as_of"_a, "monetary"_a = "total", "Per customer recency (days), frequency and monetary value.");
   m.def("rfm_values_objects", &rfm_values_objects, "ids"_a, "time"_a, "ticks_per_day"_a, "amount"_a, "as_of"_a,
@@ -330,6 +371,7 @@ void register_segment(nb::module_& m) {
                      nb::dict d;
                      d["converged"] = f.converged;
                      d["iterations"] = f.iterations;
+                     d["total_iterations"] = f.total_iterations;
                      d["best_init"] = f.best_init;
                      d["inertia"] = f.inertia;
                      d["seconds"] = f.seconds;
@@ -433,6 +475,8 @@ void register_segment(nb::module_& m) {
           else if (k == "high_volume_share") c.high_volume_share = nb::cast<double>(value);
           else if (k == "low_volume_share") c.low_volume_share = nb::cast<double>(value);
           else if (k == "influencer_min_referrals") c.influencer_min_referrals = nb::cast<int>(value);
+          else if (k == "competitor_pages") c.competitor_pages = nb::cast<std::vector<std::string>>(value);
+          else if (k == "comparing_min_views") c.comparing_min_views = nb::cast<int>(value);
           else throw InvalidInput("customer_types: unknown option '" + k + "'");
         }
         const CustomerTypes t = customer_types(tx, ev, c);
@@ -451,6 +495,8 @@ void register_segment(nb::module_& m) {
         d["volume_class"] = t.volume_class;
         d["referrals"] = to_numpy(std::vector<std::int64_t>(t.referrals.begin(), t.referrals.end()));
         d["influencer"] = to_numpy(std::vector<std::uint8_t>(t.influencer.begin(), t.influencer.end()));
+        d["awareness"] = t.awareness;
+        d["awareness_evidence"] = t.awareness_evidence;
         return d;
       });
   m.def(

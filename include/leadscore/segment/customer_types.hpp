@@ -26,7 +26,18 @@
 // otherwise, none without purchases), volume class (high: top
 // `high_volume_share` of buyers by spend, low: bottom `low_volume_share`,
 // medium between), influence (referrals made; `influencer_min_referrals`
-// makes an influencer).
+// makes an influencer), and awareness, one class per customer with its
+// evidence:
+//   unaware        no purchase and fewer than `intent_min_views` intent page
+//                  views in the last `intent_window_days` (not yet aware of
+//                  the need we meet)
+//   aware          no purchase, at least `intent_min_views` intent page views
+//                  (a browser), not comparing
+//   comparing      no purchase, at least `comparing_min_views` views of a
+//                  `competitor_pages` page in the last `intent_window_days`
+//                  (actively comparing us with competitors)
+//   not_yet_loyal  purchased, not (yet) of the loyal type
+//   loyal          of the loyal type
 
 #include <cstdint>
 #include <string>
@@ -74,6 +85,8 @@ struct CustomerTypesConfig {
   double high_volume_share = 0.2;
   double low_volume_share = 0.5;
   int influencer_min_referrals = 2;
+  std::vector<std::string> competitor_pages{"competitor"};
+  int comparing_min_views = 1;
 
   /// Throws InvalidInput naming the first field out of range.
   void validate() const;
@@ -91,6 +104,9 @@ struct CustomerTypes {
   std::vector<std::string> volume_class;     ///< per customer: high, medium, low, none
   std::vector<std::uint32_t> referrals;      ///< per customer
   std::vector<std::uint8_t> influencer;      ///< per customer, 0/1
+  /// per customer: unaware, aware, comparing, not_yet_loyal or loyal
+  std::vector<std::string> awareness;
+  std::vector<std::string> awareness_evidence;  ///< per customer
 };
 
 /// `events.customer` codes index `transactions.ids` (intern every record id

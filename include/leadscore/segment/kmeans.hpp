@@ -52,6 +52,7 @@ struct KMeansConfig {
 struct KMeansFitInfo {
   bool converged = false;  ///< the kept run stopped before max_iter
   int iterations = 0;      ///< of the kept run
+  int total_iterations = 0;  ///< of all n_init runs
   int best_init = 0;       ///< which run was kept (0-based)
   double inertia = 0;      ///< sum of squared distances, transformed space
   double seconds = 0;
