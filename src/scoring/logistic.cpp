@@ -432,6 +432,16 @@ void lbfgsb_l1(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitR
   rep.converged = worst <= std::max(gtol * 10, 1e-5 / scale);
 }
 
+// Scoring's input checks: as many features as coefficients, one output per row.
+void check_shape(Index rows, Index cols, Index features, std::size_t outputs) {
+  if (cols != features)
+    throw InvalidInput("LogisticModel: " + std::to_string(cols) + " features, the model has " +
+                       std::to_string(features));
+  if (outputs != static_cast<std::size_t>(rows))
+    throw InvalidInput("LogisticModel: output has " + std::to_string(outputs) + " entries for " +
+                       std::to_string(rows) + " rows");
+}
+
 }  // namespace
 
 double sigmoid(double z) noexcept {
@@ -497,12 +507,7 @@ LogisticModel LogisticModel::fit(const Eigen::Ref<const Eigen::MatrixXd>& x,
 
 void LogisticModel::decision_function(const Eigen::Ref<const Eigen::MatrixXd>& x,
                                       std::span<double> out) const {
-  if (x.cols() != coefficients_.size())
-    throw InvalidInput("LogisticModel: " + std::to_string(x.cols()) + " features, the model has " +
-                       std::to_string(coefficients_.size()));
-  if (out.size() != static_cast<std::size_t>(x.rows()))
-    throw InvalidInput("LogisticModel: output has " + std::to_string(out.size()) + " entries for " +
-                       std::to_string(x.rows()) + " rows");
+  check_shape(x.rows(), x.cols(), coefficients_.size(), out.size());
   // Row blocks whose log-odds (512 KB) stay in the cache while the columns
   // are added in: the matrix is read from memory once.
   constexpr Index kRows = 65536;
@@ -513,12 +518,7 @@ void LogisticModel::decision_function(const Eigen::Ref<const Eigen::MatrixXd>& x
 
 void LogisticModel::decision_function(const Eigen::Map<const RowMajorMatrix>& x,
                                       std::span<double> out) const {
-  if (x.cols() != coefficients_.size())
-    throw InvalidInput("LogisticModel: " + std::to_string(x.cols()) + " features, the model has " +
-                       std::to_string(coefficients_.size()));
-  if (out.size() != static_cast<std::size_t>(x.rows()))
-    throw InvalidInput("LogisticModel: output has " + std::to_string(out.size()) + " entries for " +
-                       std::to_string(x.rows()) + " rows");
+  check_shape(x.rows(), x.cols(), coefficients_.size(), out.size());
   // A dot product per row, in order, with four sums (Eigen's row-major
   // matrix-vector product runs at half the memory bandwidth here).
   const Index p = x.cols(), stride = x.outerStride();
