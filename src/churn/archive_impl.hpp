@@ -3,7 +3,6 @@
 // Shared by src/churn/archive.cpp and src/value/archive.cpp; the framing is
 // src/io/model_archive.hpp.
 
-#include <bit>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -21,19 +20,6 @@
 #include "leadscore/core/error.hpp"
 
 namespace leadscore::archive_detail {
-
-// Doubles travel as bit patterns: text archives print NaN/inf in a way they
-// cannot read back, and bits give an exact round trip.
-inline std::vector<std::uint64_t> bits(const std::vector<double>& v) {
-  std::vector<std::uint64_t> out;
-  for (double d : v) out.push_back(std::bit_cast<std::uint64_t>(d));
-  return out;
-}
-inline std::vector<double> unbits(const std::vector<std::uint64_t>& v) {
-  std::vector<double> out;
-  for (auto u : v) out.push_back(std::bit_cast<double>(u));
-  return out;
-}
 
 struct Record {
   std::vector<std::uint64_t> params;

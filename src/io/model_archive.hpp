@@ -5,11 +5,16 @@
 // failed save never leaves a half-written model. Each engine's archive.cpp
 // defines its records and uses these.
 
+#include <bit>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
+#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/archive/text_iarchive.hpp>
 #include <boost/archive/text_oarchive.hpp>
@@ -19,6 +24,26 @@
 namespace leadscore::archive_detail {
 
 /// The version of the framing; each record also has its Boost class version.
+// Doubles travel as bit patterns: text archives print NaN/inf in a way they
+// cannot read back, and bits give an exact round trip.
+inline std::uint64_t bit(double x) { return std::bit_cast<std::uint64_t>(x); }
+inline double unbit(std::uint64_t x) { return std::bit_cast<double>(x); }
+inline std::vector<std::uint64_t> bits(std::span<const double> v) {
+  std::vector<std::uint64_t> out;
+  out.reserve(v.size());
+  for (double x : v) out.push_back(bit(x));
+  return out;
+}
+inline std::vector<std::uint64_t> bits(std::initializer_list<double> v) {
+  return bits(std::span<const double>(v.begin(), v.size()));
+}
+inline std::vector<double> unbits(const std::vector<std::uint64_t>& v) {
+  std::vector<double> out;
+  out.reserve(v.size());
+  for (auto x : v) out.push_back(unbit(x));
+  return out;
+}
+
 inline constexpr int kFormatVersion = 1;
 
 template <class Record>

@@ -5,7 +5,6 @@
 #include <boost/serialization/vector.hpp>
 #include <boost/serialization/version.hpp>
 
-#include <bit>
 #include <cstdint>
 #include <sstream>
 
@@ -15,18 +14,10 @@
 namespace leadscore::scoring::archive {
 
 using Bits = std::uint64_t;
-inline Bits b(double v) { return std::bit_cast<Bits>(v); }
-inline double d(Bits v) { return std::bit_cast<double>(v); }
-inline std::vector<Bits> bv(std::span<const double> v) {
-  std::vector<Bits> out;
-  for (double x : v) out.push_back(b(x));
-  return out;
-}
-inline std::vector<double> dv(const std::vector<Bits>& v) {
-  std::vector<double> out;
-  for (Bits x : v) out.push_back(d(x));
-  return out;
-}
+using archive_detail::bit;
+using archive_detail::bits;
+using archive_detail::unbit;
+using archive_detail::unbits;
 
 struct ColumnRec {
   std::string name;
@@ -115,14 +106,14 @@ ModelRec record(const PredictiveModel& m) {
       cr.has_indicator = c.has_indicator;
       cr.has_other = c.has_other;
       cr.min_count = c.spec.min_count;
-      cr.clip_quantile = b(c.spec.clip_quantile);
-      cr.fill_value = b(c.spec.fill_value);
-      cr.clip_low = b(c.clip_low);
-      cr.clip_high = b(c.clip_high);
-      cr.center = b(c.center);
-      cr.scale = b(c.scale);
-      cr.fill = b(c.fill);
-      cr.edges = bv(c.edges);
+      cr.clip_quantile = bit(c.spec.clip_quantile);
+      cr.fill_value = bit(c.spec.fill_value);
+      cr.clip_low = bit(c.clip_low);
+      cr.clip_high = bit(c.clip_high);
+      cr.center = bit(c.center);
+      cr.scale = bit(c.scale);
+      cr.fill = bit(c.fill);
+      cr.edges = bits(c.edges);
       cr.levels = c.levels;
       r.columns.push_back(std::move(cr));
     }
@@ -130,33 +121,33 @@ ModelRec record(const PredictiveModel& m) {
   r.solver = f.solver;
   r.converged = f.converged;
   r.iterations = f.iterations;
-  r.report = {b(f.loss), b(f.gradient_norm), b(f.seconds)};
+  r.report = {bit(f.loss), bit(f.gradient_norm), bit(f.seconds)};
   r.rows = f.rows;
   r.passes = f.passes;
   if (const auto* lm = std::get_if<LogisticModel>(&m.scorer())) {
     r.coefficients =
-        bv({lm->coefficients().data(), static_cast<std::size_t>(lm->coefficients().size())});
-    r.intercept = b(lm->intercept());
+        bits({lm->coefficients().data(), static_cast<std::size_t>(lm->coefficients().size())});
+    r.intercept = bit(lm->intercept());
   } else if (const auto* wm = std::get_if<WeightedModel>(&m.scorer())) {
-    r.coefficients = bv({wm->weights().data(), static_cast<std::size_t>(wm->weights().size())});
-    r.low = b(wm->low());
-    r.high = b(wm->high());
+    r.coefficients = bits({wm->weights().data(), static_cast<std::size_t>(wm->weights().size())});
+    r.low = bit(wm->low());
+    r.high = bit(wm->high());
   } else {
     const auto& nb = std::get<NaiveBayesModel>(m.scorer());
     for (const auto& fl : nb.fields())
-      r.fields.push_back({fl.name, static_cast<int>(fl.kind), bv(fl.edges), bv(fl.won), bv(fl.lost),
-                          fl.values, b(fl.won_total), b(fl.lost_total)});
-    r.won = b(nb.won());
-    r.lost = b(nb.lost());
-    r.alpha = b(nb.alpha());
+      r.fields.push_back({fl.name, static_cast<int>(fl.kind), bits(fl.edges), bits(fl.won), bits(fl.lost),
+                          fl.values, bit(fl.won_total), bit(fl.lost_total)});
+    r.won = bit(nb.won());
+    r.lost = bit(nb.lost());
+    r.alpha = bit(nb.alpha());
   }
   if (const auto* p = std::get_if<PlattCalibrator>(&m.calibrator())) {
     r.calibrator = 1;
-    r.cal_x = {b(p->a()), b(p->b())};
+    r.cal_x = {bit(p->a()), bit(p->b())};
   } else if (const auto* i = std::get_if<IsotonicCalibrator>(&m.calibrator())) {
     r.calibrator = 2;
-    r.cal_x = bv(i->x());
-    r.cal_y = bv(i->y());
+    r.cal_x = bits(i->x());
+    r.cal_y = bits(i->y());
   }
   r.target = m.target();
   r.positive_label = m.positive_label();
@@ -183,16 +174,16 @@ PredictiveModel rebuild(const ModelRec& r) {
       c.spec.buckets = cr.buckets;
       c.spec.log1p = cr.log1p;
       c.spec.min_count = static_cast<std::size_t>(cr.min_count);
-      c.spec.clip_quantile = d(cr.clip_quantile);
-      c.spec.fill_value = d(cr.fill_value);
+      c.spec.clip_quantile = unbit(cr.clip_quantile);
+      c.spec.fill_value = unbit(cr.fill_value);
       c.has_indicator = cr.has_indicator;
       c.has_other = cr.has_other;
-      c.clip_low = d(cr.clip_low);
-      c.clip_high = d(cr.clip_high);
-      c.center = d(cr.center);
-      c.scale = d(cr.scale);
-      c.fill = d(cr.fill);
-      c.edges = dv(cr.edges);
+      c.clip_low = unbit(cr.clip_low);
+      c.clip_high = unbit(cr.clip_high);
+      c.center = unbit(cr.center);
+      c.scale = unbit(cr.scale);
+      c.fill = unbit(cr.fill);
+      c.edges = unbits(cr.edges);
       c.levels = cr.levels;
       cols.push_back(std::move(c));
     }
@@ -202,33 +193,33 @@ PredictiveModel rebuild(const ModelRec& r) {
   FitReport rep{r.solver,
                 r.converged,
                 r.iterations,
-                d(r.report[0]),
-                d(r.report[1]),
-                d(r.report[2]),
+                unbit(r.report[0]),
+                unbit(r.report[1]),
+                unbit(r.report[2]),
                 static_cast<std::size_t>(r.rows),
                 r.passes};
-  const std::vector<double> coef = dv(r.coefficients);
+  const std::vector<double> coef = unbits(r.coefficients);
   const Eigen::VectorXd beta =
       Eigen::Map<const Eigen::VectorXd>(coef.data(), static_cast<Eigen::Index>(coef.size()));
   std::optional<PredictiveModel::Scorer> scorer;
-  if (kind == ModelKind::logistic) scorer = LogisticModel(beta, d(r.intercept), rep);
-  if (kind == ModelKind::weighted) scorer = WeightedModel(beta, d(r.low), d(r.high), rep);
+  if (kind == ModelKind::logistic) scorer = LogisticModel(beta, unbit(r.intercept), rep);
+  if (kind == ModelKind::weighted) scorer = WeightedModel(beta, unbit(r.low), unbit(r.high), rep);
   if (kind == ModelKind::naive_bayes) {
     std::vector<NaiveBayesField> fields;
     for (const auto& fr : r.fields) {
       if (fr.kind < 0 || fr.kind > 1)
         throw SerializationError("load: field '" + fr.name + "' is damaged");
-      fields.push_back({fr.name, static_cast<ColumnKind>(fr.kind), dv(fr.edges), fr.values,
-                        dv(fr.won), dv(fr.lost), d(fr.won_total), d(fr.lost_total)});
+      fields.push_back({fr.name, static_cast<ColumnKind>(fr.kind), unbits(fr.edges), fr.values,
+                        unbits(fr.won), unbits(fr.lost), unbit(fr.won_total), unbit(fr.lost_total)});
     }
-    scorer = NaiveBayesModel(std::move(fields), d(r.won), d(r.lost), d(r.alpha), rep);
+    scorer = NaiveBayesModel(std::move(fields), unbit(r.won), unbit(r.lost), unbit(r.alpha), rep);
   }
   PredictiveModel::Calibrator cal;
   if (r.calibrator == 1) {
     if (r.cal_x.size() != 2) throw SerializationError("load: damaged Platt calibration");
-    cal = PlattCalibrator(d(r.cal_x[0]), d(r.cal_x[1]));
+    cal = PlattCalibrator(unbit(r.cal_x[0]), unbit(r.cal_x[1]));
   } else if (r.calibrator == 2) {
-    cal = IsotonicCalibrator(dv(r.cal_x), dv(r.cal_y));
+    cal = IsotonicCalibrator(unbits(r.cal_x), unbits(r.cal_y));
   } else if (r.calibrator != 0) {
     throw SerializationError("load: unknown calibration " + std::to_string(r.calibrator));
   }

@@ -54,8 +54,8 @@ namespace ad = archive_detail;
 using records::KMeansRecord;
 using records::RfmRecord;
 
-std::uint64_t bit(double x) { return std::bit_cast<std::uint64_t>(x); }
-double unbit(std::uint64_t x) { return std::bit_cast<double>(x); }
+using archive_detail::bit;
+using archive_detail::unbit;
 
 using archive_detail::decode;
 using archive_detail::encode;
