@@ -186,12 +186,7 @@ struct KMeansOptions {
   std::vector<std::string> features;
   int k = 0;
   std::string k_range;
-  int n_init = 10;
-  int max_iter = 300;
-  double tol = 1e-4;
-  std::uint64_t seed = 0;
-  int threads = 0;
-  bool log1p = false;
+  KMeansConfig kmeans;  // the library's defaults; k and standardize come from the flags below
   bool no_standardize = false;
   std::size_t silhouette_sample = 2000;
   std::string out;
@@ -222,8 +217,9 @@ int run_kmeans(const KMeansOptions& o) {
   for (std::size_t j = 0; j < d; ++j)
     for (std::size_t i = 0; i < n; ++i) X(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = t.values[j][i];
   const RowsView view(X.data(), X.rows(), X.cols());
-  KMeansConfig config{.k = o.k, .n_init = o.n_init, .max_iter = o.max_iter, .tol = o.tol, .seed = o.seed,
-                      .threads = o.threads, .log1p = o.log1p, .standardize = !o.no_standardize};
+  KMeansConfig config = o.kmeans;
+  config.k = o.k;
+  config.standardize = !o.no_standardize;
   nlohmann::json j;
   int k = o.k;
   if (!o.k_range.empty()) {
@@ -472,12 +468,12 @@ Runner add_segment_command(CLI::App& app) {
   auto* k_opt = km->add_option("--k", ko->k, "Number of clusters")->check(CLI::Range(1, 100000));
   auto* range_opt = km->add_option("--k-range", ko->k_range, "Try k = A..B; keep the best silhouette");
   k_opt->excludes(range_opt);
-  km->add_option("--n-init", ko->n_init, "Seeded runs; the least inertia is kept")->capture_default_str();
-  km->add_option("--max-iter", ko->max_iter, "Iterations per run")->capture_default_str();
-  km->add_option("--tol", ko->tol, "Convergence tolerance (relative, as scikit-learn)")->capture_default_str();
-  km->add_option("--seed", ko->seed, "Random seed")->capture_default_str();
-  km->add_option("--threads", ko->threads, "Threads (0 = all cores)")->capture_default_str();
-  km->add_flag("--log1p", ko->log1p, "log1p every feature before standardizing");
+  km->add_option("--n-init", ko->kmeans.n_init, "Seeded runs; the least inertia is kept")->capture_default_str();
+  km->add_option("--max-iter", ko->kmeans.max_iter, "Iterations per run")->capture_default_str();
+  km->add_option("--tol", ko->kmeans.tol, "Convergence tolerance (relative, as scikit-learn)")->capture_default_str();
+  km->add_option("--seed", ko->kmeans.seed, "Random seed")->capture_default_str();
+  km->add_option("--threads", ko->kmeans.threads, "Threads (0 = all cores)")->capture_default_str();
+  km->add_flag("--log1p", ko->kmeans.log1p, "log1p every feature before standardizing");
   km->add_flag("--no-standardize", ko->no_standardize, "Cluster the raw (or log1p) features");
   km->add_option("--silhouette-sample", ko->silhouette_sample, "Rows sampled for the silhouette")
       ->capture_default_str();
