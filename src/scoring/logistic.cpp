@@ -349,6 +349,20 @@ void newton_sampled(const Problem& pr, const LogisticConfig& c, VectorXd& theta,
   newton(pr, c, theta, rep, gtol);
 }
 
+// The stopping rule both L-BFGS variants share: an absolute gradient
+// tolerance (already scaled by the weight total) or no progress in a step.
+template <class Param>
+Param solver_param(double epsilon, int max_iterations) {
+  Param param;
+  param.epsilon = epsilon;
+  param.epsilon_rel = 0;
+  param.past = 1;
+  param.delta = 1e-14;
+  param.max_iterations = max_iterations;
+  param.max_linesearch = 60;
+  return param;
+}
+
 void lbfgs(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitReport& rep,
            double gtol) {
   const double scale = 1.0 / std::max(1.0, pr.w.sum());
@@ -357,13 +371,7 @@ void lbfgs(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitRepor
     g *= scale;
     return v * scale;
   };
-  LBFGSpp::LBFGSParam<double> param;
-  param.epsilon = gtol * scale;
-  param.epsilon_rel = 0;
-  param.past = 1;
-  param.delta = 1e-14;
-  param.max_iterations = c.max_iterations;
-  param.max_linesearch = 60;
+  const auto param = solver_param<LBFGSpp::LBFGSParam<double>>(gtol * scale, c.max_iterations);
   LBFGSpp::LBFGSSolver<double> solver(param);
   double fx = 0;
   try {
@@ -402,13 +410,8 @@ void lbfgsb_l1(const Problem& pr, const LogisticConfig& c, VectorXd& theta, FitR
     grad *= scale;
     return v * scale;
   };
-  LBFGSpp::LBFGSBParam<double> param;
-  param.epsilon = gtol * scale;
-  param.epsilon_rel = 0;
-  param.past = 1;
-  param.delta = 1e-14;
-  param.max_iterations = std::max(c.max_iterations, 500);
-  param.max_linesearch = 60;
+  const auto param =
+      solver_param<LBFGSpp::LBFGSBParam<double>>(gtol * scale, std::max(c.max_iterations, 500));
   LBFGSpp::LBFGSBSolver<double> solver(param);
   double fx = 0;
   try {
