@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
-import statistics
 import sys
-import time
 import warnings
 
 import numpy as np
@@ -27,19 +25,11 @@ import pandas as pd
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("LEADSCORE_BUILD_DIR", ROOT / "build"))
 sys.path.insert(0, str(BUILD / "python"))
+from timing import median_time  # noqa: E402  (beside this script)
 import leadscore  # noqa: E402
 
 warnings.filterwarnings("ignore")  # lifetimes' numpy/pandas deprecation noise
 import lifetimes  # noqa: E402
-
-
-def median_time(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
 
 
 def cdnow_summary() -> pd.DataFrame:

@@ -31,6 +31,7 @@ import pandas as pd
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("LEADSCORE_BUILD_DIR", ROOT / "build"))
 sys.path.insert(0, str(BUILD / "python"))
+from timing import median_time  # noqa: E402  (beside this script)
 import leadscore  # noqa: E402
 from leadscore import predictive as lp  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
@@ -39,15 +40,6 @@ from threadpoolctl import threadpool_limits  # noqa: E402  (a scikit-learn depen
 
 LEAKY = ["Tags", "Lead Quality", "Lead Profile", "Asymmetrique Activity Index", "Asymmetrique Profile Index",
          "Asymmetrique Activity Score", "Asymmetrique Profile Score"]
-
-
-def median_time(fn, repeat: int):
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
 
 
 def speed(rows: int, features: int, repeat: int) -> None:

@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
-import statistics
 import sys
-import time
 
 import numpy as np
 import pandas as pd
@@ -26,6 +24,7 @@ import pandas as pd
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("LEADSCORE_BUILD_DIR", ROOT / "build"))
 sys.path.insert(0, str(BUILD / "python"))
+from timing import median_time  # noqa: E402  (beside this script)
 from leadscore.rules import RuleScorer  # noqa: E402
 
 DATA = ROOT / "data" / "rules"
@@ -67,15 +66,6 @@ def pandas_scores(leads: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
     return pd.Series(fit.to_numpy() + np.minimum(engagement, 100), index=idx, dtype=float)
 
 
-def median_seconds(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--copies", type=int, default=10, help="replicas of the 9,240 leads")
@@ -83,8 +73,8 @@ def main() -> None:
     args = ap.parse_args()
     leads, events = load(args.copies)
     scorer = RuleScorer(DATA / "xeducation_fit_engagement.json").fit(leads, events)
-    t_ls, ours = median_seconds(lambda: scorer.score(leads, events, as_of="2015-06-30"), args.repeat)
-    t_pd, ref = median_seconds(lambda: pandas_scores(leads, events), args.repeat)
+    t_ls, ours = median_time(lambda: scorer.score(leads, events, as_of="2015-06-30"), args.repeat)
+    t_pd, ref = median_time(lambda: pandas_scores(leads, events), args.repeat)
     if not np.array_equal(ours.score.to_numpy(), ref.to_numpy()):
         bad = np.flatnonzero(ours.score.to_numpy() != ref.to_numpy())
         sys.exit(f"results differ on {len(bad)} leads, first {ours.index[bad[0]]}: "

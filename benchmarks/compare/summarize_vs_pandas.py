@@ -18,11 +18,9 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import pandas as pd
@@ -30,6 +28,7 @@ import pandas as pd
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("LEADSCORE_BUILD_DIR", ROOT / "build"))
 sys.path.insert(0, str(BUILD / "python"))
+from timing import median_time  # noqa: E402  (beside this script)
 import leadscore  # noqa: E402
 
 
@@ -78,15 +77,6 @@ def pandas_file_to_summary(src: pathlib.Path, dst: pathlib.Path) -> None:
     pandas_summary(df).to_csv(dst)
 
 
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10_000_000)
@@ -104,14 +94,14 @@ def main() -> int:
         def ours_file():
             subprocess.run([cli, "--quiet", "summarize", "--transactions", src, "--out", ours_out], check=True)
 
-        t_ours_file = median_time(ours_file, args.repeat)
-        t_pandas_file = median_time(lambda: pandas_file_to_summary(src, theirs_out), args.repeat)
+        t_ours_file, _ = median_time(ours_file, args.repeat)
+        t_pandas_file, _ = median_time(lambda: pandas_file_to_summary(src, theirs_out), args.repeat)
         a = pd.read_csv(ours_out, index_col="customer_id").sort_index()
         b = pd.read_csv(theirs_out, index_col="customer_id").sort_index()
         pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-9)
 
-    t_ours_mem = median_time(lambda: leadscore.summarize(df["customer_id"], df["date"], df["amount"]), args.repeat)
-    t_pandas_mem = median_time(lambda: pandas_summary(df), args.repeat)
+    t_ours_mem, _ = median_time(lambda: leadscore.summarize(df["customer_id"], df["date"], df["amount"]), args.repeat)
+    t_pandas_mem, _ = median_time(lambda: pandas_summary(df), args.repeat)
     x = leadscore.summarize(df["customer_id"], df["date"], df["amount"]).sort_index()
     y = pandas_summary(df).sort_index()
     pd.testing.assert_frame_equal(x, y, check_dtype=False, check_names=False, rtol=1e-9)
