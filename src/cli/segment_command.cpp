@@ -15,15 +15,16 @@
 #include <memory>
 #include <thread>
 
+#include "../core/parallel.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "leadscore/io/transaction_view.hpp"
+#include "leadscore/scoring/rules_io.hpp"
 #include "leadscore/segment/archive.hpp"
 #include "leadscore/segment/cluster_names.hpp"
 #include "leadscore/segment/concentration.hpp"
 #include "leadscore/segment/customer_types.hpp"
 #include "leadscore/segment/profile_fit.hpp"
-#include "leadscore/scoring/rules_io.hpp"
 #include "leadscore/segment/segments.hpp"
 #include "leadscore/segment/tiers.hpp"
 
@@ -125,18 +126,12 @@ int run_rfm(const RfmOptions& o) {
     std::string csv = "customer_id,recency,frequency,monetary,r,f,m,cell,segment,tier\n", second;
     csv.reserve(values.size() * 64);
     second.reserve((values.size() - half) * 64);
-    std::exception_ptr failed;
-    {
-      std::jthread worker([&] {
-        try {
-          rows(half, values.size(), second);
-        } catch (...) {
-          failed = std::current_exception();
-        }
-      });
-      rows(0, half, csv);
-    }
-    if (failed) std::rethrow_exception(failed);
+    leadscore::detail::parallel_for(2, 2, [&](std::size_t k) {
+      if (k == 0)
+        rows(0, half, csv);
+      else
+        rows(half, values.size(), second);
+    });
     csv += second;
     write_output(o.out, csv);
   }

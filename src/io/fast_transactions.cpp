@@ -1,6 +1,7 @@
 // The fast path of read_transactions; see fast_transactions.hpp.
 #include "fast_transactions.hpp"
 
+#include "../core/parallel.hpp"
 #include "leadscore/core/error.hpp"
 #include "leadscore/io/transaction_view.hpp"
 #include "leadscore/io/view_ids.hpp"
@@ -197,31 +198,6 @@ bool parse_chunk(Chunk& c, const Columns& out, const Layout& layout, const DateF
   return true;
 }
 
-// Runs f(k) for k in 0..n-1, one thread each (the caller's for k = 0), and
-// rethrows the first exception.
-template <class F>
-void parallel(std::size_t n, F&& f) {
-  std::vector<std::exception_ptr> errors(n);
-  {
-    std::vector<std::jthread> workers;
-    for (std::size_t k = 1; k < n; ++k)
-      workers.emplace_back([&, k] {
-        try {
-          f(k);
-        } catch (...) {
-          errors[k] = std::current_exception();
-        }
-      });
-    try {
-      f(0);
-    } catch (...) {
-      errors[0] = std::current_exception();
-    }
-  }
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
-}
-
 // The file's rows, parsed in parallel into the arrays allocate(lines)
 // returns: the chunks (rows and chunk-local ids each), or nullopt when the
 // fast path does not apply.
@@ -287,7 +263,7 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
   }
   // Lines per chunk bound its rows, so every chunk parses straight into the
   // arrays at its own offset.
-  parallel(n_chunks, [&](std::size_t k) {
+  parallel_for(n_chunks, n_chunks, [&](std::size_t k) {
     Chunk& c = chunks[k];
     if (c.first < c.last)
       c.capacity =
@@ -296,8 +272,8 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
   std::size_t capacity = 0;
   for (Chunk& c : chunks) c.offset = capacity, capacity += c.capacity;
   const Columns out = allocate(capacity);
-  parallel(n_chunks,
-           [&](std::size_t k) { chunks[k].ok = parse_chunk(chunks[k], out, layout, format); });
+  parallel_for(n_chunks, n_chunks,
+               [&](std::size_t k) { chunks[k].ok = parse_chunk(chunks[k], out, layout, format); });
   std::size_t rows = 0;
   for (const Chunk& c : chunks) {
     if (!c.ok) return std::nullopt;
@@ -311,7 +287,7 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
 // and rows moved down over the gaps blank lines left; returns the rows.
 std::size_t finish(std::vector<Chunk>& chunks,
                    const std::vector<std::vector<std::uint32_t>>& global, const Columns& out) {
-  parallel(chunks.size(), [&](std::size_t k) {
+  parallel_for(chunks.size(), chunks.size(), [&](std::size_t k) {
     if (global[k].empty()) return;
     const auto& map = global[k];
     std::uint32_t* code = out.customer + chunks[k].offset;

@@ -8,6 +8,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "../core/parallel.hpp"
 #include "leadscore/core/error.hpp"
 #include "util.hpp"
 
@@ -161,32 +162,16 @@ FeatureMap FeatureMap::fit(const TableView& table, const FeatureConfig& config) 
   // Columns are independent: fit them on all cores when the table is large
   // (over a million values). The first error (in column order) is thrown.
   std::vector<PreparedColumn> columns(names.size());
-  std::vector<std::exception_ptr> errors(names.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t k; (k = next.fetch_add(1)) < names.size();) {
-      try {
+  const bool large = table.rows() * names.size() >= (std::size_t{1} << 20);
+  leadscore::detail::parallel_for(
+      names.size(), large ? leadscore::detail::hardware_threads() : 1, [&](std::size_t k) {
         const ColumnView& col = table.column(names[k]);
         const auto it = config.columns.find(names[k]);
         const ColumnSpec& spec = it != config.columns.end() ? it->second : config.defaults;
         columns[k] = col.kind == ColumnKind::numeric
                          ? fit_numeric(col, table.missing_count(col), spec)
                          : fit_categorical(col, spec);
-      } catch (...) {
-        errors[k] = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  const std::size_t threads =
-      table.rows() * names.size() < (std::size_t{1} << 20)
-          ? 1
-          : std::min<std::size_t>(names.size(), std::max(1u, std::thread::hardware_concurrency()));
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  for (const auto& e : errors)
-    if (e) std::rethrow_exception(e);
+      });
   return from_columns(std::move(columns));
 }
 

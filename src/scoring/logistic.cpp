@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "../core/parallel.hpp"
 #include "leadscore/core/error.hpp"
 #include "util.hpp"
 
@@ -38,20 +39,12 @@ Index chunk_count(Index n, Index chunk = kChunk) {
 // as there are cores (the calling thread included).
 template <class Fn>
 void for_each_chunk(Index n, Index chunk, Fn&& fn) {
-  const Index chunks = chunk_count(n, chunk);
-  const auto threads = static_cast<Index>(
-      std::min<Index>(chunks, std::max(1u, std::thread::hardware_concurrency())));
-  std::atomic<Index> next{0};
-  auto work = [&] {
-    for (Index k; (k = next.fetch_add(1)) < chunks;) {
-      const Index s = k * chunk;
-      fn(k, s, std::min(chunk, n - s));
-    }
-  };
-  std::vector<std::thread> pool;
-  for (Index t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  const auto chunks = static_cast<std::size_t>(chunk_count(n, chunk));
+  leadscore::detail::parallel_for(chunks, leadscore::detail::hardware_threads(),
+                                  [&](std::size_t k) {
+                                    const Index s = static_cast<Index>(k) * chunk;
+                                    fn(static_cast<Index>(k), s, std::min(chunk, n - s));
+                                  });
 }
 
 // z[i] += sum over k < G of beta[k] x[i + k * stride]: G columns of a block

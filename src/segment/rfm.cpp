@@ -7,6 +7,7 @@
 #include <limits>
 #include <thread>
 
+#include "../core/parallel.hpp"
 #include "leadscore/core/error.hpp"
 
 namespace leadscore::segment {
@@ -92,27 +93,12 @@ namespace {
 
 constexpr const char* dim_name[3] = {"recency", "frequency", "monetary"};
 
-// f(0), f(1) and f(2), the last on a second thread when there are enough
-// customers to pay for it; rethrows the first exception.
+// f(0), f(1) and f(2), on two threads when there are enough customers to pay
+// for the second; rethrows the first exception.
 template <class F>
 void each_dimension(std::size_t n, F&& f) {
-  if (n < 100'000) {
-    for (int d = 0; d < 3; ++d) f(d);
-    return;
-  }
-  std::exception_ptr failed;
-  {
-    std::jthread worker([&] {
-      try {
-        f(2);
-      } catch (...) {
-        failed = std::current_exception();
-      }
-    });
-    f(0);
-    f(1);
-  }
-  if (failed) std::rethrow_exception(failed);
+  leadscore::detail::parallel_for(3, n < 100'000 ? 1 : 2,
+                                  [&](std::size_t d) { f(static_cast<int>(d)); });
 }
 
 void check_config(const RfmConfig& c) {
