@@ -13,15 +13,6 @@
 
 namespace leadscore::scoring {
 
-double Decay::factor(double age_days) const noexcept {
-  switch (kind) {
-    case DecayKind::none: return 1.0;
-    case DecayKind::half_life: return std::exp2(-age_days / days);
-    case DecayKind::expire: return age_days <= days ? 1.0 : 0.0;
-  }
-  return 1.0;
-}
-
 std::string_view to_string(FieldOp op) noexcept {
   switch (op) {
     case FieldOp::eq: return "eq";

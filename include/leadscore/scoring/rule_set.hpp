@@ -8,6 +8,7 @@
 // parsed; parse_rule_set() either returns a complete rule set or throws, so
 // there is never a partial one.
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -95,7 +96,14 @@ struct Decay {
   DecayKind kind = DecayKind::none;
   double days = 0;  ///< half-life, or age after which points expire
 
-  double factor(double age_days) const noexcept;
+  double factor(double age_days) const noexcept {
+    switch (kind) {
+      case DecayKind::none: return 1.0;
+      case DecayKind::half_life: return std::exp2(-age_days / days);
+      case DecayKind::expire: return age_days <= days ? 1.0 : 0.0;
+    }
+    return 1.0;
+  }
 };
 
 struct Group {

@@ -162,6 +162,7 @@ class RuleEngine {
       }
       plans_.push_back(p);
     }
+    index_candidates();
   }
 
   const RuleSet& rules() const noexcept { return *rules_; }
@@ -227,7 +228,10 @@ class RuleEngine {
                          std::to_string(profiles.table->customer.size()) + " rows");
     Scratch scratch(*rules_);
     prepare(scratch, state.hits.data(), state.hits.size(), as_of);
-    for (std::size_t f = 0; f < rules_->fields.size(); ++f) scratch.field[f] = field_test(profiles, f, row);
+    std::vector<std::uint64_t> fields(field_words(), 0);
+    for (std::size_t t = 0; t < rules_->fields.size(); ++t)
+      fields[t / 64] |= std::uint64_t{field_test(profiles, t, row)} << (t % 64);
+    scratch.fields = fields.data();
     const std::uint8_t keep = profiles.stage ? kept_stage(std::get<1>(profiles.stage->values)[row]) : no_stage;
     const Result r = evaluate(scratch, keep);
     LeadScore out;
@@ -253,6 +257,12 @@ class RuleEngine {
   }
 
  private:
+  // Text equality, size and end characters first: most of the values
+  // compared here (titles, domains, pages) differ there.
+  static bool same_text(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && (a.empty() || (a.front() == b.front() && a.back() == b.back() && a == b));
+  }
+
   // The filters of one event type. When each tests at most one property,
   // with eq or in, and all the same property (page = "pricing", page =
   // "product", ...), the filters an event matches come from one lookup of
@@ -263,8 +273,17 @@ class RuleEngine {
     std::string key;
     std::vector<std::pair<std::string, std::uint64_t>> by_value;  // bits over `filters`
     std::uint64_t always = 0;                                     // filters without a property test
+    std::uint32_t most = 0;  // the most filters one event can match
 
     void index(const RuleSet& rs) {
+      most = static_cast<std::uint32_t>(filters.size());
+      index_values(rs);
+      if (!keyed) return;
+      most = static_cast<std::uint32_t>(std::popcount(always));
+      for (const auto& [v, mask] : by_value) most = std::max<std::uint32_t>(most, static_cast<std::uint32_t>(std::popcount(always | mask)));
+    }
+
+    void index_values(const RuleSet& rs) {
       if (filters.empty() || filters.size() > 64) return;
       for (std::size_t k = 0; k < filters.size(); ++k) {
         const EventFilter& f = rs.filters[filters[k]];
@@ -298,10 +317,10 @@ class RuleEngine {
       }
       std::uint64_t bits = always;
       for (const auto& p : props)
-        if (p.key == key) {
+        if (same_text(p.key, key)) {
           const std::string_view x = p.value;
-          for (const auto& [v, mask] : by_value)  // size and end characters first: most values differ there
-            if (v.size() == x.size() && (x.empty() || (v.front() == x.front() && v.back() == x.back())) && v == x)
+          for (const auto& [v, mask] : by_value)
+            if (same_text(v, x))
               bits |= mask;
           break;
         }
@@ -316,13 +335,14 @@ class RuleEngine {
   // Per-lead working memory, reused from lead to lead.
   struct Scratch {
     explicit Scratch(const RuleSet& rs)
-        : field(rs.fields.size()),
-          begin(rs.filters.size()),
+        : begin(rs.filters.size()),
           end(rs.filters.size()),
           pos(rs.groups.size()),
           neg(rs.groups.size()),
-          group_score(rs.groups.size()) {}
-    std::vector<std::uint8_t> field;  // result of each profile-field test
+          group_score(rs.groups.size()),
+          candidates((rs.rules.size() + 63) / 64) {}
+    const std::uint64_t* fields = nullptr;  // the lead's field-test results, bit t for test t
+    bool field(std::size_t t) const noexcept { return (fields[t / 64] >> (t % 64)) & 1; }
     Timestamp as_of = 0;
     const FilterHit* hits = nullptr;  // the lead's hits, by filter, then canonical order
     std::size_t n_hits = 0;
@@ -332,6 +352,7 @@ class RuleEngine {
     std::vector<double> pos, neg;
     std::vector<double> group_score;
     std::vector<RuleReason> reasons;
+    std::vector<std::uint64_t> candidates;  // bits over the rules: those that can fire
   };
 
   // What evaluate() returns besides the group scores and reasons it leaves
@@ -342,6 +363,9 @@ class RuleEngine {
     std::int32_t level = -1;
     LifecycleStage stage = LifecycleStage::lead;
   };
+
+  // 64-bit words of field-test results per lead (at least one).
+  std::size_t field_words() const noexcept { return std::max<std::size_t>(1, (rules_->fields.size() + 63) / 64); }
 
   void check_state(const LeadState& state) const {
     if (state.fingerprint != fingerprint_)
@@ -440,6 +464,33 @@ class RuleEngine {
     }
   }
 
+  // The same for a lead of a bulk call, whose hits are `hits[bounds[0] ..
+  // bounds[F])`, filter f's at [bounds[f], bounds[f + 1]) in any order, and
+  // none after as_of: each filter's put in canonical order (an insertion
+  // sort: there are one or two, usually).
+  void prepare_buckets(Scratch& s, FilterHit* hits, const std::uint32_t* bounds) const {
+    const std::uint32_t base = bounds[0];
+    const std::size_t n_filters = s.begin.size();
+    const std::uint32_t n = (n_filters == 0 ? base : bounds[n_filters]) - base;
+    hits += base;
+    s.hits = hits;
+    s.n_hits = n;
+    if (s.age.size() < n) s.age.resize(n);
+    s.factor.assign(std::size_t{n} * rules_->groups.size(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t f = 0; f < n_filters; ++f) {
+      const std::uint32_t b = bounds[f] - base, e = bounds[f + 1] - base;
+      s.begin[f] = b;
+      s.end[f] = e;
+      for (std::uint32_t k = b + 1; k < e; ++k) {
+        const FilterHit x = hits[k];
+        std::uint32_t j = k;
+        for (; j > b && hit_before(x.hit, hits[j - 1].hit); --j) hits[j] = hits[j - 1];
+        hits[j] = x;
+      }
+    }
+    for (std::uint32_t k = 0; k < n; ++k) s.age[k] = age_days(s.as_of, hits[k].hit.time);
+  }
+
   // The hits of filter f that count within `within_days`: a suffix of
   // [begin[f], end[f]), found from its end (lists are short, and the
   // newest events are the ones that count).
@@ -471,7 +522,7 @@ class RuleEngine {
       const auto next = static_cast<std::uint32_t>(values.size());
       if (values.size() <= few) {
         for (std::uint32_t k = 0; k < next; ++k)
-          if (values[k] == v) return k;
+          if (same_text(values[k], v)) return k;
         values.push_back(v);
         if (values.size() > few)
           for (std::uint32_t k = 0; k < values.size(); ++k) index.emplace(values[k], k);
@@ -517,7 +568,7 @@ class RuleEngine {
           if (eval(rs.children[n.first + k], c)) return true;
         return false;
       case NodeKind::negate: return !eval(rs.children[n.first], c);
-      case NodeKind::field: return c.scratch.field[n.index] != 0;
+      case NodeKind::field: return c.scratch.field(n.index);
       case NodeKind::score: {
         const ScoreTest& t = rs.scores[n.index];
         return t.range.contains(t.group < 0 ? c.total : c.groups[t.group]);
@@ -525,6 +576,44 @@ class RuleEngine {
       case NodeKind::event: return event_test(rs.events[n.index], c.scratch);
     }
     return false;
+  }
+
+  // Rule r's points for the lead prepared in `s` after decay and its cap;
+  // 0 when it does not fire.
+  double rule_points(Scratch& s, const Context& c, std::uint32_t r) const {
+    const RuleSet& rs = *rules_;
+    const Rule& rule = rs.rules[r];
+    const Plan plan = plans_[r];
+    switch (plan.test) {
+      case Test::always: break;
+      case Test::field:
+        if (!s.field(plan.index)) return 0;
+        break;
+      case Test::event:
+        if (!event_test(rs.events[plan.index], s)) return 0;
+        break;
+      case Test::tree:
+        if (!eval(plan.index, c)) return 0;
+        break;
+    }
+    double points = 0;
+    if (rule.each) {
+      const auto [b, e] = window(s, rule.each->filter, rule.each->within_days);
+      for (std::uint32_t k = b; k < e; ++k) points += rule.points * decay_factor(s, rule.group, k);
+    } else {
+      // Event-driven once-rules decay by the age of the latest event their
+      // condition looks at; profile rules keep their points.
+      constexpr std::uint32_t none = 0xFFFFFFFFu;
+      std::uint32_t latest = none;  // the latest hit, whose decay factor may be known already
+      for (std::uint32_t f : rule.event_filters) {
+        if (s.end[f] == s.begin[f]) continue;
+        const std::uint32_t k = s.end[f] - 1;
+        if (latest == none || s.hits[k].hit.time > s.hits[latest].hit.time) latest = k;
+      }
+      points = latest != none ? rule.points * decay_factor(s, rule.group, latest) : rule.points;
+    }
+    if (std::abs(points) > rule.max_points) points = std::copysign(rule.max_points, points);
+    return points;
   }
 
   // Scores the lead prepared in `s` (hits and field results). `keep` is
@@ -537,43 +626,38 @@ class RuleEngine {
     std::fill(s.pos.begin(), s.pos.end(), 0.0);
     std::fill(s.neg.begin(), s.neg.end(), 0.0);
     s.reasons.clear();
-    for (std::uint32_t r = 0; r < rs.rules.size(); ++r) {
-      const Rule& rule = rs.rules[r];
-      const Plan plan = plans_[r];
-      switch (plan.test) {
-        case Test::always: break;
-        case Test::field:
-          if (!s.field[plan.index]) continue;
-          break;
-        case Test::event:
-          if (!event_test(rs.events[plan.index], s)) continue;
-          break;
-        case Test::tree:
-          if (!eval(plan.index, c)) continue;
-          break;
-      }
-      double points = 0;
-      if (rule.each) {
-        const auto [b, e] = window(s, rule.each->filter, rule.each->within_days);
-        if (b == e) continue;
-        for (std::uint32_t k = b; k < e; ++k) points += rule.points * decay_factor(s, rule.group, k);
-      } else {
-        // Event-driven once-rules decay by the age of the latest event their
-        // condition looks at; profile rules keep their points.
-        Timestamp latest = 0;
-        bool any = false;
-        for (std::uint32_t f : rule.event_filters) {
-          if (s.end[f] == s.begin[f]) continue;
-          const Timestamp t = s.hits[s.end[f] - 1].hit.time;
-          if (!any || t > latest) latest = t, any = true;
-        }
-        points = any ? rule.points * rs.groups[rule.group].decay.factor(age_days(s.as_of, latest)) : rule.points;
-      }
-      if (std::abs(points) > rule.max_points) points = std::copysign(rule.max_points, points);
-      if (points == 0) continue;
-      (points > 0 ? s.pos : s.neg)[rule.group] += points;
-      s.reasons.push_back({r, points});
+    // Only the rules that can fire for this lead, in rule order (the order
+    // points are added in): a lead touches a few of the filters and passes
+    // a few of the field tests.
+    const std::size_t words = s.candidates.size();
+    const std::size_t n_field_words = field_words();
+    if (words == 1) {  // up to 64 rules: one word, no loops over words
+      std::uint64_t bits = always_rules_[0];
+      for (std::size_t f = 0; f < s.begin.size(); ++f)
+        bits |= s.end[f] != s.begin[f] ? rules_by_filter_[f] : 0;
+      for (std::size_t w = 0; w < n_field_words; ++w)
+        for (std::uint64_t passed = s.fields[w]; passed != 0; passed &= passed - 1)
+          bits |= rules_by_field_[w * 64 + static_cast<std::size_t>(std::countr_zero(passed))];
+      s.candidates[0] = bits;
+    } else {
+      std::copy(always_rules_.begin(), always_rules_.end(), s.candidates.begin());
+      const auto add = [&](const std::uint64_t* mask) {
+        for (std::size_t w = 0; w < words; ++w) s.candidates[w] |= mask[w];
+      };
+      for (std::size_t f = 0; f < s.begin.size(); ++f)
+        if (s.end[f] != s.begin[f]) add(rules_by_filter_.data() + f * words);
+      for (std::size_t w = 0; w < n_field_words; ++w)
+        for (std::uint64_t passed = s.fields[w]; passed != 0; passed &= passed - 1)
+          add(rules_by_field_.data() + (w * 64 + static_cast<std::size_t>(std::countr_zero(passed))) * words);
     }
+    for (std::size_t w = 0; w < words; ++w)
+      for (std::uint64_t bits = s.candidates[w]; bits != 0; bits &= bits - 1) {
+        const auto r = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+        const double points = rule_points(s, c, r);
+        if (points == 0) continue;
+        (points > 0 ? s.pos : s.neg)[rs.rules[r].group] += points;
+        s.reasons.push_back({r, points});
+      }
     // Group caps scale the group's positive (or negative) reasons alike.
     Result out;
     for (std::size_t g = 0; g < rs.groups.size(); ++g) {
@@ -638,6 +722,82 @@ class RuleEngine {
     std::uint32_t index = 0;  // field test, event test or root node
   };
   std::vector<Plan> plans_;
+
+  // Which rules can fire for a lead, by what it has. Each rule is listed
+  // under some field tests and filters, one of which a lead must pass or
+  // have hits in for the rule to fire (whatever else the lead has); a rule
+  // with no such list (one that can fire with no hits at all) is looked at
+  // for every lead. Skipping the others changes nothing: they would not
+  // fire. Bits over the rules, one row of `words` per filter and per field
+  // test.
+  std::vector<std::uint64_t> always_rules_, rules_by_filter_, rules_by_field_;
+
+  // Field tests and filters of which a lead must pass one (or have hits in
+  // one) for condition `node` to hold; nullopt when it can hold without
+  // any (a negation, a count or sum that 0 satisfies).
+  struct Needs {
+    std::vector<std::uint32_t> fields, filters;
+    std::size_t size() const noexcept { return fields.size() + filters.size(); }
+  };
+  std::optional<Needs> needs(std::uint32_t node) const {
+    const RuleSet& rs = *rules_;
+    const ConditionNode& n = rs.nodes[node];
+    switch (n.kind) {
+      case NodeKind::field: return Needs{{n.index}, {}};
+      case NodeKind::event: {
+        const EventTest& t = rs.events[n.index];
+        const bool holds_without_hits = t.measure != EventMeasure::last_days && t.range.contains(0);
+        if (holds_without_hits) return std::nullopt;
+        return Needs{{}, {t.filter}};
+      }
+      case NodeKind::all: {  // every child must hold: the smallest child's needs will do
+        std::optional<Needs> best;
+        for (std::uint32_t k = 0; k < n.count; ++k) {
+          auto c = needs(rs.children[n.first + k]);
+          if (c && (!best || c->size() < best->size())) best = std::move(c);
+        }
+        return best;
+      }
+      case NodeKind::any: {  // some child must hold: the needs of all children
+        Needs out;
+        for (std::uint32_t k = 0; k < n.count; ++k) {
+          auto c = needs(rs.children[n.first + k]);
+          if (!c) return std::nullopt;
+          out.fields.insert(out.fields.end(), c->fields.begin(), c->fields.end());
+          out.filters.insert(out.filters.end(), c->filters.begin(), c->filters.end());
+        }
+        return out;
+      }
+      case NodeKind::negate:
+      case NodeKind::score: return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  void index_candidates() {
+    const RuleSet& rs = *rules_;
+    const std::size_t words = (rs.rules.size() + 63) / 64;
+    always_rules_.assign(words, 0);
+    rules_by_filter_.assign(rs.filters.size() * words, 0);
+    rules_by_field_.assign(rs.fields.size() * words, 0);
+    for (std::uint32_t r = 0; r < rs.rules.size(); ++r) {
+      const Rule& rule = rs.rules[r];
+      const std::uint64_t bit = std::uint64_t{1} << (r % 64);
+      const std::size_t w = r / 64;
+      if (rule.each) {  // points only from hits of its filter
+        rules_by_filter_[rule.each->filter * words + w] |= bit;
+        continue;
+      }
+      const auto need = rule.condition < 0 ? std::nullopt : needs(static_cast<std::uint32_t>(rule.condition));
+      if (!need) {
+        always_rules_[w] |= bit;
+        continue;
+      }
+      for (std::uint32_t t : need->fields) rules_by_field_[t * words + w] |= bit;
+      for (std::uint32_t f : need->filters) rules_by_filter_[f * words + w] |= bit;
+    }
+  }
+
 };
 
 inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of) const {
@@ -662,31 +822,57 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
                          std::to_string(i) + ")");
     row_of[profiles.customer[i]] = i;
   }
-  // Pass 1, in event order (sequential reads): each event's matches,
-  // appended to the list of its block of rows. Grouping by block first,
-  // then by row within a block (pass 2), keeps every scattered write in
-  // cache (a direct counting sort by row over a million leads misses the
-  // cache on nearly every event). Events after as_of never count: skipped.
-  constexpr unsigned block_bits = 11;  // 2048 rows: a block's matches fit in L2
-  const std::size_t n_blocks = (n + (std::size_t{1} << block_bits) - 1) >> block_bits;
-  struct Match {
-    std::uint32_t row;
-    std::uint32_t filter;
-    Hit hit;
-  };
-  std::vector<std::vector<Match>> staged(n_blocks);
-  for (auto& list : staged) list.reserve(2 * events.size() / std::max<std::size_t>(n_blocks, 1) + 16);
-  for (std::size_t e = 0; e < events.size(); ++e) {
+  const auto row_of_event = [&](std::size_t e) {
     const std::uint32_t id = events.customer[e];
-    const std::uint32_t r = identity ? (id < n ? id : none) : (id < row_of.size() ? row_of[id] : none);
+    return identity ? (id < n ? id : none) : (id < row_of.size() ? row_of[id] : none);
+  };
+
+  // Events are grouped by blocks of rows, then by (row, filter) within a
+  // block, so that every scattered write stays in cache (a direct sort by
+  // row over a million leads misses the cache on nearly every event), and
+  // a lead's hits come out by filter, each filter's hits ready to put in
+  // canonical order (a list of one or two, usually). Blocks are as large
+  // as keeps their (row, filter) counts within L1/L2.
+  const std::size_t n_filters = std::max<std::size_t>(1, rs.filters.size());
+  unsigned block_bits = 11;
+  while (block_bits > 6 && (std::size_t{1} << block_bits) * n_filters > 32768) --block_bits;
+  const std::size_t block_rows = std::size_t{1} << block_bits;
+  const std::size_t n_blocks = (n + block_rows - 1) >> block_bits;
+
+  // Pass 1, in event order (sequential reads): room for each block's
+  // matches, at most `most` per event of its type, so that the matches go
+  // in one allocation of about the right size. Events after as_of never
+  // count: skipped.
+  std::vector<std::size_t> room(n_blocks + 1, 0);
+  for (std::size_t e = 0; e < events.size(); ++e) {
+    const std::uint32_t r = row_of_event(e);
     if (r == none)
       throw InvalidInput("RuleEngine::score: event " + std::to_string(e) + " is for customer " +
-                         std::to_string(id) + ", who has no profile row");
+                         std::to_string(events.customer[e]) + ", who has no profile row");
+    const std::uint32_t most = by_type_[static_cast<std::size_t>(events.type[e])].most;
+    if (events.time[e] <= as_of) room[(r >> block_bits) + 1] += most;
+  }
+  for (std::size_t blk = 0; blk < n_blocks; ++blk) room[blk + 1] += room[blk];
+
+  // Pass 2, in event order: each event's matches, appended to its block.
+  struct Match {  // no initializers: the array is written before it is read
+    std::uint32_t bucket;  // row within the block * n_filters + filter
+    std::uint32_t filter;
+    Timestamp time;
+    double value;
+  };
+  const auto staged = std::make_unique_for_overwrite<Match[]>(room[n_blocks]);
+  std::vector<std::size_t> filled(room.begin(), room.end() - 1);
+  for (std::size_t e = 0; e < events.size(); ++e) {
     const auto& filters = by_type_[static_cast<std::size_t>(events.type[e])];
-    if (filters.filters.empty() || events.time[e] > as_of) continue;
-    const Hit hit{events.time[e], events.value[e]};
-    auto& list = staged[r >> block_bits];
-    filters.each_match(rs, hit.value, events.properties_of(e), [&](std::uint32_t f) { list.push_back({r, f, hit}); });
+    if (filters.most == 0 || events.time[e] > as_of) continue;
+    const std::uint32_t r = row_of_event(e);
+    std::size_t& at = filled[r >> block_bits];
+    const auto row_bucket = static_cast<std::uint32_t>((r & (block_rows - 1)) * n_filters);
+    const Timestamp time = events.time[e];
+    const double value = events.value[e];
+    filters.each_match(rs, value, events.properties_of(e),
+                       [&](std::uint32_t f) { staged[at++] = {row_bucket + f, f, time, value}; });
   }
 
   RuleScores out;
@@ -699,39 +885,41 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
   out.reason_begin.resize(n + 1);
   out.reason_begin[0] = 0;
 
-  // Field tests: each text column coded once (0 when missing, else 1 +
-  // the index of its distinct value) and each text test evaluated once per
-  // distinct value, so a row's result is a table lookup; numeric tests run
-  // per row.
-  const std::size_t nf = rs.fields.size();
-  struct FieldLookup {
-    const std::vector<double>* numbers = nullptr;
-    const std::vector<std::uint32_t>* codes = nullptr;
-    std::vector<std::uint8_t> result;  // by code
-  };
-  std::vector<FieldLookup> lookup(nf);
+  // Field tests, column by column: bit t of a lead's words for test t.
+  // Each text column is coded once (0 when missing, else 1 + the index of
+  // its distinct value) and each text test evaluated once per distinct
+  // value.
+  const std::size_t nf = rs.fields.size(), field_words = this->field_words();
+  std::vector<std::uint64_t> field_bits(n * field_words, 0);
   std::vector<const ProfileColumn*> coded;
   std::vector<std::vector<std::uint32_t>> codes;
-  codes.reserve(nf);
-  for (std::size_t f = 0; f < nf; ++f) {
-    const ProfileColumn* col = b.columns[f];
+  std::vector<std::vector<std::string_view>> distinct_values;
+  for (std::size_t t = 0; t < nf; ++t) {
+    const ProfileColumn* col = b.columns[t];
+    const FieldTest& test = rs.fields[t];
+    std::uint64_t* bits = field_bits.data() + t / 64;
+    const std::uint64_t bit = std::uint64_t{1} << (t % 64);
     if (col->is_numeric()) {
-      lookup[f].numbers = &std::get<0>(col->values);
+      const auto& values = std::get<0>(col->values);
+      for (std::size_t i = 0; i < n; ++i)
+        if (number_test(test, values[i])) bits[i * field_words] |= bit;
       continue;
     }
-    if (std::find(coded.begin(), coded.end(), col) != coded.end()) continue;
-    coded.push_back(col);
-    const auto& values = std::get<1>(col->values);
-    DistinctValues distinct;
-    auto& code = codes.emplace_back(n);
-    for (std::size_t i = 0; i < n; ++i) code[i] = values[i] ? distinct.code(*values[i]) + 1 : 0;
-    for (std::size_t g = f; g < nf; ++g) {
-      if (b.columns[g] != col) continue;
-      const FieldTest& t = rs.fields[g];
-      lookup[g].codes = &code;
-      lookup[g].result.push_back(t.op == FieldOp::missing);
-      for (const std::string_view v : distinct.values) lookup[g].result.push_back(text_test(t, v));
+    auto known = std::find(coded.begin(), coded.end(), col);
+    if (known == coded.end()) {
+      const auto& values = std::get<1>(col->values);
+      DistinctValues distinct;
+      auto& code = codes.emplace_back(n);
+      for (std::size_t i = 0; i < n; ++i) code[i] = values[i] ? distinct.code(*values[i]) + 1 : 0;
+      distinct_values.push_back(std::move(distinct.values));
+      known = coded.insert(coded.end(), col);
     }
+    const auto c = static_cast<std::size_t>(known - coded.begin());
+    std::vector<std::uint8_t> passes{test.op == FieldOp::missing};
+    for (const std::string_view v : distinct_values[c]) passes.push_back(text_test(test, v));
+    const std::vector<std::uint32_t>& code = codes[c];
+    for (std::size_t i = 0; i < n; ++i)
+      if (passes[code[i]]) bits[i * field_words] |= bit;
   }
 
   // The stage a customer keeps, once per distinct value of the stage field.
@@ -748,30 +936,28 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
     }
   }
 
-  // Pass 2, block by block: the block's matches by row (a stable counting
-  // sort in cache), each row's in canonical order, then each row scored.
+  // Pass 3, block by block: the block's matches by (row, filter) (a stable
+  // counting sort in cache), each (row, filter)'s in canonical order, then
+  // each row scored.
   Scratch s(rs);
-  std::vector<std::uint32_t> start((std::size_t{1} << block_bits) + 1), next(start.size());
+  s.as_of = as_of;
+  std::vector<std::uint32_t> start(block_rows * n_filters + 1), next(start.size());
   std::vector<FilterHit> matched;
   for (std::size_t blk = 0; blk < n_blocks; ++blk) {
-    const std::size_t first = blk << block_bits, rows = std::min(n - first, std::size_t{1} << block_bits);
-    const Match* begin = staged[blk].data();
-    const Match* end = begin + staged[blk].size();
-    std::fill(start.begin(), start.end(), 0u);
-    for (const Match* m = begin; m != end; ++m) ++start[m->row - first + 1];
-    for (std::size_t i = 0; i < rows; ++i) start[i + 1] += start[i];
-    std::copy(start.begin(), start.end(), next.begin());
+    const std::size_t first = blk << block_bits, rows = std::min(n - first, block_rows);
+    const std::size_t buckets = rows * n_filters;
+    const Match* begin = staged.get() + room[blk];
+    const Match* end = staged.get() + filled[blk];
+    std::fill(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(buckets) + 1, 0u);
+    for (const Match* m = begin; m != end; ++m) ++start[m->bucket + 1];
+    for (std::size_t k = 0; k < buckets; ++k) start[k + 1] += start[k];
+    std::copy(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(buckets), next.begin());
     matched.resize(static_cast<std::size_t>(end - begin));
-    for (const Match* m = begin; m != end; ++m) matched[next[m->row - first]++] = {m->filter, m->hit};
+    for (const Match* m = begin; m != end; ++m) matched[next[m->bucket]++] = {m->filter, {m->time, m->value}};
     for (std::size_t i = first; i < first + rows; ++i) {
-      FilterHit* const h = matched.data() + start[i - first];
-      const std::size_t count = start[i - first + 1] - start[i - first];
-      if (!std::is_sorted(h, h + count, filter_hit_before)) std::sort(h, h + count, filter_hit_before);
-      prepare(s, h, count, as_of);
-      for (std::size_t f = 0; f < nf; ++f) {
-        const FieldLookup& l = lookup[f];
-        s.field[f] = l.numbers ? number_test(rs.fields[f], (*l.numbers)[i]) : l.result[(*l.codes)[i]];
-      }
+      const std::uint32_t* bounds = start.data() + (i - first) * n_filters;
+      prepare_buckets(s, matched.data(), bounds);
+      s.fields = field_bits.data() + i * field_words;
       const Result r = evaluate(s, kept[i]);
       out.total[i] = r.total;
       std::copy(s.group_score.begin(), s.group_score.end(), out.groups.begin() + static_cast<std::ptrdiff_t>(i * out.n_groups));
@@ -784,7 +970,6 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
     // Room for every lead's reasons at the first block's rate, so the
     // (large) list is not copied as it grows.
     if (blk == 0) out.reasons.reserve(out.reasons.size() + (out.reasons.size() / rows + 2) * (n - rows));
-    std::vector<Match>().swap(staged[blk]);
   }
   return out;
 }
