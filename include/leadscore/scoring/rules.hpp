@@ -259,8 +259,14 @@ class RuleEngine {
  private:
   // Text equality, size and end characters first: most of the values
   // compared here (titles, domains, pages) differ there.
+  // A plain loop: these are short, and a call to memcmp costs more.
   static bool same_text(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && (a.empty() || (a.front() == b.front() && a.back() == b.back() && a == b));
+    if (a.size() != b.size()) return false;
+    if (a.empty()) return true;
+    if (a.front() != b.front() || a.back() != b.back()) return false;
+    for (std::size_t i = 1; i + 1 < a.size(); ++i)
+      if (a[i] != b[i]) return false;
+    return true;
   }
 
   // The filters of one event type. When each tests at most one property,
@@ -517,16 +523,27 @@ class RuleEngine {
     static constexpr std::size_t few = 16;
     std::vector<std::string_view> values;
     std::unordered_map<std::string_view, std::uint32_t> index;
+    // While they are few: the last code seen at a slot picked by the
+    // value's size and end characters, checked before any search.
+    std::array<std::uint32_t, 64> recent{};
+
+    static std::size_t slot(std::string_view v) noexcept {
+      const std::size_t h = v.empty() ? 0 : v.size() * 7 + static_cast<unsigned char>(v.front()) * 3 +
+                                                static_cast<unsigned char>(v.back());
+      return h % 64;
+    }
 
     std::uint32_t code(std::string_view v) {
       const auto next = static_cast<std::uint32_t>(values.size());
       if (values.size() <= few) {
+        std::uint32_t& guess = recent[slot(v)];
+        if (guess < next && same_text(values[guess], v)) return guess;
         for (std::uint32_t k = 0; k < next; ++k)
-          if (same_text(values[k], v)) return k;
+          if (same_text(values[k], v)) return guess = k;
         values.push_back(v);
         if (values.size() > few)
           for (std::uint32_t k = 0; k < values.size(); ++k) index.emplace(values[k], k);
-        return next;
+        return guess = next;
       }
       const auto [it, added] = index.emplace(v, next);
       if (added) values.push_back(v);
