@@ -28,6 +28,7 @@
 #include "leadscore/core/events.hpp"
 #include "leadscore/core/lifecycle.hpp"
 #include "leadscore/core/profile.hpp"
+#include "leadscore/core/scratch_array.hpp"
 #include "leadscore/scoring/rule_set.hpp"
 
 namespace leadscore::scoring {
@@ -878,7 +879,7 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
     Timestamp time;
     double value;
   };
-  const auto staged = std::make_unique_for_overwrite<Match[]>(room[n_blocks]);
+  ScratchArray<Match> staged(room[n_blocks]);
   std::vector<std::size_t> filled(room.begin(), room.end() - 1);
   for (std::size_t e = 0; e < events.size(); ++e) {
     const auto& filters = by_type_[static_cast<std::size_t>(events.type[e])];
@@ -963,8 +964,8 @@ inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBat
   for (std::size_t blk = 0; blk < n_blocks; ++blk) {
     const std::size_t first = blk << block_bits, rows = std::min(n - first, block_rows);
     const std::size_t buckets = rows * n_filters;
-    const Match* begin = staged.get() + room[blk];
-    const Match* end = staged.get() + filled[blk];
+    const Match* begin = staged.data() + room[blk];
+    const Match* end = staged.data() + filled[blk];
     std::fill(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(buckets) + 1, 0u);
     for (const Match* m = begin; m != end; ++m) ++start[m->bucket + 1];
     for (std::size_t k = 0; k < buckets; ++k) start[k + 1] += start[k];
