@@ -270,6 +270,15 @@ class RuleEngine {
     return true;
   }
 
+  // A slot for a text by its size and end characters, which tell apart
+  // most of the few values a column or a property takes.
+  static constexpr std::size_t text_slots = 64;
+  static std::size_t text_slot(std::string_view v) noexcept {
+    if (v.empty()) return 0;
+    return (v.size() * 7 + static_cast<unsigned char>(v.front()) * 3 + static_cast<unsigned char>(v.back())) %
+           text_slots;
+  }
+
   // The filters of one event type. When each tests at most one property,
   // with eq or in, and all the same property (page = "pricing", page =
   // "product", ...), the filters an event matches come from one lookup of
@@ -281,6 +290,7 @@ class RuleEngine {
     std::vector<std::pair<std::string, std::uint64_t>> by_value;  // bits over `filters`
     std::uint64_t always = 0;                                     // filters without a property test
     std::uint32_t most = 0;  // the most filters one event can match
+    std::array<std::uint32_t, text_slots + 1> slot_begin{};  // by_value[slot_begin[s] .. slot_begin[s + 1]) have slot s
 
     void index(const RuleSet& rs) {
       most = static_cast<std::uint32_t>(filters.size());
@@ -312,6 +322,12 @@ class RuleEngine {
         }
       }
       keyed = true;  // also when no filter tests a property
+      // By slot, so that a lookup compares the few values of one slot.
+      std::sort(by_value.begin(), by_value.end(),
+                [](const auto& a, const auto& b) { return text_slot(a.first) < text_slot(b.first); });
+      slot_begin.fill(0);
+      for (const auto& e : by_value) ++slot_begin[text_slot(e.first) + 1];
+      for (std::size_t k = 0; k + 1 < slot_begin.size(); ++k) slot_begin[k + 1] += slot_begin[k];
     }
 
     // Calls `hit(f)` for each filter the event matches, in filter order.
@@ -326,9 +342,12 @@ class RuleEngine {
       for (const auto& p : props)
         if (same_text(p.key, key)) {
           const std::string_view x = p.value;
-          for (const auto& [v, mask] : by_value)
-            if (same_text(v, x))
-              bits |= mask;
+          const std::size_t slot = text_slot(x);
+          for (std::uint32_t k = slot_begin[slot]; k < slot_begin[slot + 1]; ++k)
+            if (same_text(by_value[k].first, x)) {
+              bits |= by_value[k].second;
+              break;
+            }
           break;
         }
       for (; bits != 0; bits &= bits - 1) {
@@ -524,20 +543,14 @@ class RuleEngine {
     static constexpr std::size_t few = 16;
     std::vector<std::string_view> values;
     std::unordered_map<std::string_view, std::uint32_t> index;
-    // While they are few: the last code seen at a slot picked by the
-    // value's size and end characters, checked before any search.
-    std::array<std::uint32_t, 64> recent{};
-
-    static std::size_t slot(std::string_view v) noexcept {
-      const std::size_t h = v.empty() ? 0 : v.size() * 7 + static_cast<unsigned char>(v.front()) * 3 +
-                                                static_cast<unsigned char>(v.back());
-      return h % 64;
-    }
+    // While they are few: the last code seen at each text slot, checked
+    // before any search.
+    std::array<std::uint32_t, text_slots> recent{};
 
     std::uint32_t code(std::string_view v) {
       const auto next = static_cast<std::uint32_t>(values.size());
       if (values.size() <= few) {
-        std::uint32_t& guess = recent[slot(v)];
+        std::uint32_t& guess = recent[text_slot(v)];
         if (guess < next && same_text(values[guess], v)) return guess;
         for (std::uint32_t k = 0; k < next; ++k)
           if (same_text(values[k], v)) return guess = k;
