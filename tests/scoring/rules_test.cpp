@@ -180,6 +180,95 @@ TEST(RulesScoring, BulkEqualsIncrementalOnRandomStreams) {
   }
 }
 
+// The engine looks at a rule only for leads that pass one of the field
+// tests or have hits in one of the filters the rule needs; rules that can
+// fire without any hit (a negation, a count or sum that 0 satisfies, an
+// "any" with a field branch) must still fire for leads without events.
+TEST(RulesScoring, RulesThatFireWithoutHits) {
+  const char* rules = R"({
+    "groups": [{"name": "g"}],
+    "rules": [
+      {"id": "no_demo", "group": "g", "points": 1, "when": {"event": "demo_request", "count": {"lte": 0}}},
+      {"id": "quiet", "group": "g", "points": 2, "when": {"not": {"event": "email_open", "within_days": 30}}},
+      {"id": "ceo_or_click", "group": "g", "points": 4,
+       "when": {"any": [{"field": "job_title", "eq": "CEO"}, {"event": "email_click"}]}},
+      {"id": "big_not_pricing", "group": "g", "points": 8,
+       "when": {"all": [{"not": {"event": "page_view", "where": {"page": "pricing"}}}, {"field": "company_size", "gte": 100}]}},
+      {"id": "small_webinars", "group": "g", "points": 16, "when": {"event": "webinar", "sum": {"lte": 10}}},
+      {"id": "opened_lately", "group": "g", "points": 32, "when": {"event": "email_open", "last_days": {"lte": 5}}},
+      {"id": "per_click", "group": "g", "points": 64, "each": {"event": "email_click"}}
+    ],
+    "grade": {"group": "g", "bands": [{"label": "A", "min": 50}, {"label": "B"}]}
+  })";
+  const RuleEngine engine(parse_rule_set(rules));
+  ProfileTable p;
+  p.customer = {0, 1, 2};
+  p.columns.push_back({"job_title", AttributeKind::demographic, Text{"CEO", "CTO", std::nullopt}});
+  p.columns.push_back({"company_size", AttributeKind::firmographic, std::vector<double>{200, 200, 10}});
+  EventBatch e;
+  const EventProperty pricing{"page", "pricing"};
+  e.add(1, EventType::email_open, as_of - day);
+  e.add(1, EventType::email_click, as_of - day);
+  e.add(1, EventType::page_view, as_of - day, NAN, {&pricing, 1});
+  e.add(1, EventType::webinar, as_of - day, 45);
+  e.add(1, EventType::demo_request, as_of - day);
+  const RuleScores s = engine.score(p, e, as_of);
+  // Lead 0, no events: no_demo, quiet, ceo_or_click (field), big_not_pricing, small_webinars (sum 0).
+  EXPECT_EQ(s.total[0], 1 + 2 + 4 + 8 + 16);
+  // Lead 1: ceo_or_click (the click), opened_lately, per_click.
+  EXPECT_EQ(s.total[1], 4 + 32 + 64);
+  // Lead 2, no events and no field passes: no_demo, quiet, small_webinars.
+  EXPECT_EQ(s.total[2], 1 + 2 + 16);
+  const ProfileBinding b = engine.bind(p);
+  for (std::uint32_t lead = 0; lead < 3; ++lead) {
+    LeadState st = engine.new_state();
+    for (std::size_t i = 0; i < e.size(); ++i)
+      if (e.customer[i] == lead) engine.update(st, e, i);
+    expect_same(engine.score_one(b, lead, st, as_of), s.row(lead), lead);
+  }
+}
+
+// Many filters make the bulk path's blocks of rows smaller (it keeps a
+// block's (row, filter) counts in cache); leads with many hits per filter,
+// ties in time included, still score as incrementally.
+TEST(RulesScoring, BulkEqualsIncrementalWithManyFilters) {
+  std::string json = R"({"groups": [{"name": "g", "decay": {"half_life_days": 9}}], "rules": [)";
+  constexpr int pages = 300;
+  for (int k = 0; k < pages; ++k)
+    json += (k ? "," : "") + std::string(R"({"id": "p)") + std::to_string(k) + R"(", "group": "g", "points": )" +
+            std::to_string(k % 7 + 1) + R"(, "each": {"event": "page_view", "where": {"page": "p)" + std::to_string(k) +
+            R"("}, "within_days": 60}})";
+  json += R"(, {"id": "spend", "group": "g", "points": 3, "when": {"event": "purchase", "sum": {"gte": 100}}}],)"
+          R"("grade": {"group": "g", "bands": [{"label": "A", "min": 50}, {"label": "B"}]}})";
+  const RuleEngine engine(parse_rule_set(json));
+  constexpr std::uint32_t leads = 1500;
+  ProfileTable p;
+  for (std::uint32_t i = 0; i < leads; ++i) p.customer.push_back(leads - 1 - i);  // ids are not the rows
+  std::mt19937_64 rng(5);
+  EventBatch e;
+  for (int k = 0; k < 40000; ++k) {
+    const auto lead = static_cast<std::uint32_t>(rng() % leads);
+    const Timestamp t = as_of - static_cast<Timestamp>(rng() % 90) * day;  // whole days: many ties
+    if (k % 5 == 0) {
+      e.add(lead, EventType::purchase, t, static_cast<double>(rng() % 80));
+    } else {
+      const EventProperty page{"page", "p" + std::to_string(rng() % (pages + 20))};
+      e.add(lead, EventType::page_view, t, NAN, {&page, 1});
+    }
+  }
+  const RuleScores bulk = engine.score(p, e, as_of);
+  std::vector<LeadState> states(leads, engine.new_state());
+  for (std::size_t i = e.size(); i-- > 0;) engine.update(states[e.customer[i]], e, i);
+  const ProfileBinding b = engine.bind(p);
+  std::size_t fired = 0;
+  for (std::uint32_t row = 0; row < leads; ++row) {
+    expect_same(engine.score_one(b, row, states[p.customer[row]], as_of), bulk.row(row), row);
+    if (HasFatalFailure()) return;
+    fired += bulk.reasons_of(row).size();
+  }
+  EXPECT_GT(fired, 10u * leads);  // not vacuous
+}
+
 TEST(RulesScoring, TemplatesLoad) {
   const RuleSet b2b = load_rule_set(test::data_path("rules/b2b_saas.json"));
   EXPECT_EQ(b2b.groups.size(), 3u);
