@@ -691,24 +691,28 @@ class RuleEngine {
       }
     // Group caps scale the group's positive (or negative) reasons alike.
     Result out;
+    bool capped = false;
     for (std::size_t g = 0; g < rs.groups.size(); ++g) {
       const Group& group = rs.groups[g];
       const double pos = s.pos[g], neg = s.neg[g], sum = pos + neg;
       double fp = 1, fn = 1;
-      if (sum > group.max && pos > 0) fp = std::max(0.0, group.max - neg) / pos;
-      if (sum < group.min && neg < 0) fn = std::min(0.0, group.min - pos) / neg;
+      if (sum > group.max && pos > 0) fp = std::max(0.0, group.max - neg) / pos, capped = true;
+      if (sum < group.min && neg < 0) fn = std::min(0.0, group.min - pos) / neg, capped = true;
       s.group_score[g] = std::clamp(sum, group.min, group.max);
       out.total += s.group_score[g];
       s.pos[g] = fp;  // from here on, pos and neg hold the scale factors
       s.neg[g] = fn;
     }
-    std::size_t kept = 0;
-    for (const RuleReason& r : s.reasons) {
-      const std::uint32_t g = rs.rules[r.rule].group;
-      const double p = r.points * (r.points > 0 ? s.pos[g] : s.neg[g]);
-      if (p != 0) s.reasons[kept++] = {r.rule, p};
+    if (capped) {  // most leads reach no cap: their reasons stand as they are
+      std::size_t kept = 0;
+      for (const RuleReason& r : s.reasons) {
+        const std::uint32_t g = rs.rules[r.rule].group;
+        const double p = r.points * (r.points > 0 ? s.pos[g] : s.neg[g]);
+        if (p != 0) s.reasons[kept++] = {r.rule, p};
+      }
+      s.reasons.resize(kept);
     }
-    s.reasons.resize(kept);
+    const std::size_t kept = s.reasons.size();
     // Largest contribution (in absolute value) first, ties by rule. The
     // reasons are in rule order, so for the usual few a stable insertion
     // sort by |points| gives that order.
