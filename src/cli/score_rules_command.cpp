@@ -31,6 +31,7 @@ struct RulesOptions {
   std::string out;
   std::string outcome_col;
   std::size_t top_reasons = 3;
+  std::size_t threads = 0;
   bool json = false;
 };
 
@@ -127,7 +128,7 @@ int run_score(const RulesOptions& o) {
   read_inputs(o, in);
   const RuleEngine engine = load_engine(o.rule_file, in, !o.events.empty());
   const Timestamp as_of = parse_as_of(o.as_of);
-  const RuleScores s = engine.score(in.profiles, in.events, as_of);
+  const RuleScores s = engine.score(in.profiles, in.events, as_of, o.threads);
   if (!o.json || !o.out.empty()) write_output(o.out, scores_csv(engine, in, s, o.top_reasons));
   if (o.json) std::cout << summary_json(engine, in, s, as_of).dump(2) << '\n';
   return 0;
@@ -191,6 +192,7 @@ Runner add_score_rules_command(CLI::App& score) {
   cmd->add_option("--date-format", o->date_format, "'iso' or a pattern such as %Y%m%d")->capture_default_str();
   cmd->add_option("--out", o->out, "Output file (stdout when absent)")->type_name("FILE");
   cmd->add_option("--top-reasons", o->top_reasons, "Reasons listed per lead")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Threads (0 = all cores for large tables)")->capture_default_str();
   cmd->add_flag("--json", o->json, "Print a summary (counts per stage, grade, label) as JSON");
   auto* compare = cmd->add_option("--compare", o->compare,
                                   "Other rule files: report AUC, lift and conversion by grade and stage of "

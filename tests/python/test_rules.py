@@ -110,6 +110,20 @@ def test_python_scores_equal_the_cli(cli, xedu, frames, tmp_path):
     assert scores.loc[660728, "reasons"] == [("visits", 15.0), ("time_5_min", 10.0)]
 
 
+def test_scores_do_not_depend_on_the_thread_count(cli, xedu, frames, tmp_path):
+    leads, events, _ = frames
+    one = RuleScorer(xedu["rules"], n_threads=1).fit(leads, events).score(leads, events, as_of=AS_OF)
+    three = RuleScorer(xedu["rules"], n_threads=3).fit(leads, events).score(leads, events, as_of=AS_OF)
+    pd.testing.assert_frame_equal(one, three)
+    assert RuleScorer(xedu["rules"], n_threads=3).get_params()["n_threads"] == 3
+    outs = []
+    for threads in ("1", "3"):
+        out = tmp_path / f"scores_{threads}.csv"
+        assert run(cli, *score_args(xedu, "--threads", threads, "--out", out)).returncode == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+
+
 def test_python_incremental_equals_bulk(xedu, frames):
     leads, events, _ = frames
     scorer = RuleScorer(xedu["rules"]).fit(leads, events)

@@ -33,8 +33,9 @@ struct Digest {
   }
 };
 
-// Bulk over all leads, then incremental (events shuffled) for every lead,
-// at the end of the stream and 20 days earlier.
+// Bulk over all leads (on one thread, then checked on two and three),
+// then incremental (events shuffled) for every lead, at the end of the
+// stream and 20 days earlier.
 std::pair<std::uint64_t, std::uint64_t> digests(const char* rules, std::size_t n, std::uint64_t seed) {
   const RuleEngine engine(load_rule_set(test::data_path(rules)));
   const SimulatedLeads sim = simulate_leads(n, 10, seed);
@@ -46,8 +47,15 @@ std::pair<std::uint64_t, std::uint64_t> digests(const char* rules, std::size_t n
   const ProfileBinding b = engine.bind(sim.profiles);
   Digest bulk, incremental;
   for (Timestamp t : {sim.as_of, sim.as_of - 20 * seconds_per_day}) {
-    const RuleScores all = engine.score(sim.profiles, sim.events, t);
+    const RuleScores all = engine.score(sim.profiles, sim.events, t, 1);
     for (std::size_t i = 0; i < n; ++i) bulk.add(all.row(i));
+    // On several threads (blocks of rows in runs) the bits are the same.
+    for (std::size_t threads : {2u, 3u}) {
+      const RuleScores parallel = engine.score(sim.profiles, sim.events, t, threads);
+      Digest a, b;
+      for (std::size_t i = 0; i < n; ++i) a.add(all.row(i)), b.add(parallel.row(i));
+      EXPECT_EQ(a.h, b.h) << rules << " on " << threads << " threads";
+    }
     for (std::size_t i = 0; i < n; ++i) incremental.add(engine.score_one(b, i, states[i], t));
   }
   return {bulk.h, incremental.h};

@@ -230,7 +230,8 @@ TEST(RulesScoring, RulesThatFireWithoutHits) {
 
 // Many filters make the bulk path's blocks of rows smaller (it keeps a
 // block's (row, filter) counts in cache); leads with many hits per filter,
-// ties in time included, still score as incrementally.
+// ties in time included, still score as incrementally, and on three
+// threads as on one.
 TEST(RulesScoring, BulkEqualsIncrementalWithManyFilters) {
   std::string json = R"({"groups": [{"name": "g", "decay": {"half_life_days": 9}}], "rules": [)";
   constexpr int pages = 300;
@@ -256,7 +257,15 @@ TEST(RulesScoring, BulkEqualsIncrementalWithManyFilters) {
       e.add(lead, EventType::page_view, t, NAN, {&page, 1});
     }
   }
-  const RuleScores bulk = engine.score(p, e, as_of);
+  const RuleScores bulk = engine.score(p, e, as_of, 1);
+  const RuleScores bulk3 = engine.score(p, e, as_of, 3);  // 24 blocks of 64 rows in 24 runs
+  EXPECT_EQ(bulk3.total, bulk.total);
+  EXPECT_EQ(bulk3.groups, bulk.groups);
+  EXPECT_EQ(bulk3.reason_begin, bulk.reason_begin);
+  for (std::size_t k = 0; k < bulk.reasons.size(); ++k) {
+    ASSERT_EQ(bulk3.reasons[k].rule, bulk.reasons[k].rule);
+    ASSERT_EQ(bulk3.reasons[k].points, bulk.reasons[k].points);
+  }
   std::vector<LeadState> states(leads, engine.new_state());
   for (std::size_t i = e.size(); i-- > 0;) engine.update(states[e.customer[i]], e, i);
   const ProfileBinding b = engine.bind(p);
@@ -398,7 +407,17 @@ TEST(RulesScoring, BadBatchesAndStates) {
   const RuleEngine engine(parse_rule_set(small_rules));
   EventBatch e = small_events();
   e.add(9, EventType::webinar, as_of);
-  EXPECT_THROW((void)engine.score(small_profiles(), e, as_of), InvalidInput);
+  e.add(1, EventType::webinar, as_of);
+  e.add(7, EventType::webinar, as_of);
+  // The first event without a profile row is named, whatever the thread count.
+  for (std::size_t threads : {1u, 2u, 3u}) {
+    try {
+      (void)engine.score(small_profiles(), e, as_of, threads);
+      ADD_FAILURE() << "no error with " << threads << " threads";
+    } catch (const InvalidInput& x) {
+      EXPECT_STREQ(x.what(), "RuleEngine::score: event 12 is for customer 9, who has no profile row");
+    }
+  }
   ProfileTable dup = small_profiles();
   dup.customer[2] = 0;
   EXPECT_THROW((void)engine.score(dup, small_events(), as_of), InvalidInput);

@@ -121,22 +121,26 @@ class RuleScorer(PicklesThroughBytes):
     ``fit(leads, events)`` parses and validates the rules (against the
     columns and event types of the data when given) and returns ``self``;
     the compiled engine is ``engine_``. ``score`` returns one row per lead:
-    score, one column per group, grade, label, stage, reasons.
+    score, one column per group, grade, label, stage, reasons. ``n_threads``
+    is how many threads bulk scoring uses (0: one per core for large
+    tables); the scores do not depend on it.
     """
 
     _pickled_attr = "engine_"
 
     def __init__(self, rules, id_col: str | None = "lead_id", type_col: str = "type", time_col: str = "time",
-                 value_col: str = "value", top_reasons: int = 3):
+                 value_col: str = "value", top_reasons: int = 3, n_threads: int = 0):
         self.rules = rules
         self.id_col = id_col
         self.type_col = type_col
         self.time_col = time_col
         self.value_col = value_col
         self.top_reasons = top_reasons
+        self.n_threads = n_threads
 
     def get_params(self, deep: bool = True) -> dict:
-        return {k: getattr(self, k) for k in ("rules", "id_col", "type_col", "time_col", "value_col", "top_reasons")}
+        return {k: getattr(self, k) for k in ("rules", "id_col", "type_col", "time_col", "value_col", "top_reasons",
+                                                 "n_threads")}
 
     def set_params(self, **params):
         for key, value in params.items():
@@ -173,7 +177,8 @@ class RuleScorer(PicklesThroughBytes):
             as_of = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")
         with _gc_paused():
             ids, names, columns, ev = self._inputs(leads, events)
-            r = engine.score(len(leads), names, columns, *ev, _as_of_seconds(as_of), int(self.top_reasons))
+            r = engine.score(len(leads), names, columns, *ev, _as_of_seconds(as_of), int(self.top_reasons),
+                             int(self.n_threads))
         out = pd.DataFrame({"score": r["total"]}, index=ids.rename(self.id_col or ids.name))
         for g in self.group_names_:
             out[g] = r["groups"][g]

@@ -234,18 +234,18 @@ void register_rules(nb::module_& m) {
              const std::vector<nb::object>& columns, const InArray<std::int64_t>& lead,
              nb::object type, const InArray<std::int64_t>& time, const InArray<double>& value,
              const std::vector<std::string>& property_names, const std::vector<nb::object>& properties, Timestamp as_of,
-             std::size_t top_reasons) {
+             std::size_t top_reasons, std::size_t threads) {
             const ProfileTable t = make_profiles(n, names, columns);
             const EventBatch ev = make_events(lead, type, time, value, property_names, properties, n);
             RuleScores s;
             {
               nb::gil_scoped_release unlocked;
-              s = e.score(t, ev, as_of);
+              s = e.score(t, ev, as_of, threads);
             }
             return scores_dict(e, std::move(s), top_reasons);
           },
           "n"_a, "names"_a, "columns"_a, "lead"_a, "type"_a, "time"_a, "value"_a, "property_names"_a,
-          "properties"_a, "as_of"_a, "top_reasons"_a = 3)
+          "properties"_a, "as_of"_a, "top_reasons"_a = 3, "threads"_a = 0)
       .def(
           "compare",
           [](const RuleEngine& e, const std::vector<const RuleEngine*>& others, std::size_t n,

@@ -28,7 +28,6 @@
 #include "leadscore/core/events.hpp"
 #include "leadscore/core/lifecycle.hpp"
 #include "leadscore/core/profile.hpp"
-#include "leadscore/core/scratch_array.hpp"
 #include "leadscore/scoring/rule_set.hpp"
 
 namespace leadscore::scoring {
@@ -188,7 +187,10 @@ class RuleEngine {
 
   /// Scores every profile row as of `as_of` from the events (events after
   /// `as_of` are ignored). Every event's customer must have a profile row.
-  RuleScores score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of) const;
+  /// Runs on `threads` threads (0: one per core; small tables use one);
+  /// the result does not depend on the thread count.
+  RuleScores score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of,
+                   std::size_t threads = 0) const;
 
   /// A fresh state for one lead.
   LeadState new_state() const {
@@ -834,179 +836,5 @@ class RuleEngine {
   }
 
 };
-
-inline RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of) const {
-  events.validate();
-  const ProfileBinding b = bind(profiles);
-  const RuleSet& rs = *rules_;
-  const std::size_t n = profiles.customer.size();
-  constexpr std::uint32_t none = 0xFFFFFFFFu;
-
-  // Row of each customer id: no lookup when the ids are the rows (0, 1,
-  // ..., n - 1), a table otherwise.
-  bool identity = true;
-  for (std::uint32_t i = 0; i < n && identity; ++i) identity = profiles.customer[i] == i;
-  std::uint32_t max_id = 0;
-  if (!identity)
-    for (std::uint32_t id : profiles.customer) max_id = std::max(max_id, id);
-  std::vector<std::uint32_t> row_of(n == 0 || identity ? 0 : std::size_t{max_id} + 1, none);
-  for (std::uint32_t i = 0; i < n && !identity; ++i) {
-    if (row_of[profiles.customer[i]] != none)
-      throw InvalidInput("RuleEngine::score: customer " + std::to_string(profiles.customer[i]) +
-                         " has two profile rows (" + std::to_string(row_of[profiles.customer[i]]) + " and " +
-                         std::to_string(i) + ")");
-    row_of[profiles.customer[i]] = i;
-  }
-  const auto row_of_event = [&](std::size_t e) {
-    const std::uint32_t id = events.customer[e];
-    return identity ? (id < n ? id : none) : (id < row_of.size() ? row_of[id] : none);
-  };
-
-  // Events are grouped by blocks of rows, then by (row, filter) within a
-  // block, so that every scattered write stays in cache (a direct sort by
-  // row over a million leads misses the cache on nearly every event), and
-  // a lead's hits come out by filter, each filter's hits ready to put in
-  // canonical order (a list of one or two, usually). Blocks are as large
-  // as keeps their (row, filter) counts within L1/L2.
-  const std::size_t n_filters = std::max<std::size_t>(1, rs.filters.size());
-  unsigned block_bits = 11;
-  while (block_bits > 6 && (std::size_t{1} << block_bits) * n_filters > 32768) --block_bits;
-  const std::size_t block_rows = std::size_t{1} << block_bits;
-  const std::size_t n_blocks = (n + block_rows - 1) >> block_bits;
-
-  // Pass 1, in event order (sequential reads): room for each block's
-  // matches, at most `most` per event of its type, so that the matches go
-  // in one allocation of about the right size. Events after as_of never
-  // count: skipped.
-  std::vector<std::size_t> room(n_blocks + 1, 0);
-  for (std::size_t e = 0; e < events.size(); ++e) {
-    const std::uint32_t r = row_of_event(e);
-    if (r == none)
-      throw InvalidInput("RuleEngine::score: event " + std::to_string(e) + " is for customer " +
-                         std::to_string(events.customer[e]) + ", who has no profile row");
-    const std::uint32_t most = by_type_[static_cast<std::size_t>(events.type[e])].most;
-    if (events.time[e] <= as_of) room[(r >> block_bits) + 1] += most;
-  }
-  for (std::size_t blk = 0; blk < n_blocks; ++blk) room[blk + 1] += room[blk];
-
-  // Pass 2, in event order: each event's matches, appended to its block.
-  struct Match {  // no initializers: the array is written before it is read
-    std::uint32_t bucket;  // row within the block * n_filters + filter
-    std::uint32_t filter;
-    Timestamp time;
-    double value;
-  };
-  ScratchArray<Match> staged(room[n_blocks]);
-  std::vector<std::size_t> filled(room.begin(), room.end() - 1);
-  for (std::size_t e = 0; e < events.size(); ++e) {
-    const auto& filters = by_type_[static_cast<std::size_t>(events.type[e])];
-    if (filters.most == 0 || events.time[e] > as_of) continue;
-    const std::uint32_t r = row_of_event(e);
-    std::size_t& at = filled[r >> block_bits];
-    const auto row_bucket = static_cast<std::uint32_t>((r & (block_rows - 1)) * n_filters);
-    const Timestamp time = events.time[e];
-    const double value = events.value[e];
-    filters.each_match(rs, value, events.properties_of(e),
-                       [&](std::uint32_t f) { staged[at++] = {row_bucket + f, f, time, value}; });
-  }
-
-  RuleScores out;
-  out.n_groups = rs.groups.size();
-  out.total.resize(n);
-  out.groups.resize(n * out.n_groups);
-  out.grade.resize(n);
-  out.level.resize(n);
-  out.stage.resize(n);
-  out.reason_begin.resize(n + 1);
-  out.reason_begin[0] = 0;
-
-  // Field tests, column by column: bit t of a lead's words for test t.
-  // Each text column is coded once (0 when missing, else 1 + the index of
-  // its distinct value) and each text test evaluated once per distinct
-  // value.
-  const std::size_t nf = rs.fields.size(), field_words = this->field_words();
-  std::vector<std::uint64_t> field_bits(n * field_words, 0);
-  std::vector<const ProfileColumn*> coded;
-  std::vector<std::vector<std::uint32_t>> codes;
-  std::vector<std::vector<std::string_view>> distinct_values;
-  for (std::size_t t = 0; t < nf; ++t) {
-    const ProfileColumn* col = b.columns[t];
-    const FieldTest& test = rs.fields[t];
-    std::uint64_t* bits = field_bits.data() + t / 64;
-    const std::uint64_t bit = std::uint64_t{1} << (t % 64);
-    if (col->is_numeric()) {
-      const auto& values = std::get<0>(col->values);
-      for (std::size_t i = 0; i < n; ++i)
-        if (number_test(test, values[i])) bits[i * field_words] |= bit;
-      continue;
-    }
-    auto known = std::find(coded.begin(), coded.end(), col);
-    if (known == coded.end()) {
-      const auto& values = std::get<1>(col->values);
-      DistinctValues distinct;
-      auto& code = codes.emplace_back(n);
-      for (std::size_t i = 0; i < n; ++i) code[i] = values[i] ? distinct.code(*values[i]) + 1 : 0;
-      distinct_values.push_back(std::move(distinct.values));
-      known = coded.insert(coded.end(), col);
-    }
-    const auto c = static_cast<std::size_t>(known - coded.begin());
-    std::vector<std::uint8_t> passes{test.op == FieldOp::missing};
-    for (const std::string_view v : distinct_values[c]) passes.push_back(text_test(test, v));
-    const std::vector<std::uint32_t>& code = codes[c];
-    for (std::size_t i = 0; i < n; ++i)
-      if (passes[code[i]]) bits[i * field_words] |= bit;
-  }
-
-  // The stage a customer keeps, once per distinct value of the stage field.
-  std::vector<std::uint8_t> kept(n, no_stage);
-  if (b.stage) {
-    const auto& values = std::get<1>(b.stage->values);
-    DistinctValues distinct;
-    std::vector<std::uint8_t> stage_of;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!values[i]) continue;
-      const std::uint32_t k = distinct.code(*values[i]);
-      if (k == stage_of.size()) stage_of.push_back(kept_stage(values[i]));
-      kept[i] = stage_of[k];
-    }
-  }
-
-  // Pass 3, block by block: the block's matches by (row, filter) (a stable
-  // counting sort in cache), each (row, filter)'s in canonical order, then
-  // each row scored.
-  Scratch s(rs);
-  s.as_of = as_of;
-  std::vector<std::uint32_t> start(block_rows * n_filters + 1), next(start.size());
-  std::vector<FilterHit> matched;
-  for (std::size_t blk = 0; blk < n_blocks; ++blk) {
-    const std::size_t first = blk << block_bits, rows = std::min(n - first, block_rows);
-    const std::size_t buckets = rows * n_filters;
-    const Match* begin = staged.data() + room[blk];
-    const Match* end = staged.data() + filled[blk];
-    std::fill(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(buckets) + 1, 0u);
-    for (const Match* m = begin; m != end; ++m) ++start[m->bucket + 1];
-    for (std::size_t k = 0; k < buckets; ++k) start[k + 1] += start[k];
-    std::copy(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(buckets), next.begin());
-    matched.resize(static_cast<std::size_t>(end - begin));
-    for (const Match* m = begin; m != end; ++m) matched[next[m->bucket]++] = {m->filter, {m->time, m->value}};
-    for (std::size_t i = first; i < first + rows; ++i) {
-      const std::uint32_t* bounds = start.data() + (i - first) * n_filters;
-      prepare_buckets(s, matched.data(), bounds);
-      s.fields = field_bits.data() + i * field_words;
-      const Result r = evaluate(s, kept[i]);
-      out.total[i] = r.total;
-      std::copy(s.group_score.begin(), s.group_score.end(), out.groups.begin() + static_cast<std::ptrdiff_t>(i * out.n_groups));
-      out.grade[i] = r.grade;
-      out.level[i] = r.level;
-      out.stage[i] = r.stage;
-      out.reasons.insert(out.reasons.end(), s.reasons.begin(), s.reasons.end());
-      out.reason_begin[i + 1] = static_cast<std::uint32_t>(out.reasons.size());
-    }
-    // Room for every lead's reasons at the first block's rate, so the
-    // (large) list is not copied as it grows.
-    if (blk == 0) out.reasons.reserve(out.reasons.size() + (out.reasons.size() / rows + 2) * (n - rows));
-  }
-  return out;
-}
 
 }  // namespace leadscore::scoring
