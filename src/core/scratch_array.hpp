@@ -6,16 +6,39 @@
 // thousand.
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <new>
 #include <type_traits>
+#include <vector>
 
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
 
 namespace leadscore {
+
+/// Asks the kernel to back the 2 MiB pages inside [p, p + bytes) with huge
+/// pages, before they are first touched: for large buffers the library
+/// fills once (a std::vector's reserved capacity, say). Only a hint.
+inline void hint_huge_pages([[maybe_unused]] void* p, [[maybe_unused]] std::size_t bytes) noexcept {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr std::uintptr_t huge_page = std::uintptr_t{2} << 20;
+  const auto begin = (reinterpret_cast<std::uintptr_t>(p) + huge_page - 1) & ~(huge_page - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(huge_page - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#endif
+}
+
+/// Resizes an empty vector to n value-initialized elements, its storage
+/// hinted to huge pages first.
+template <class T>
+void resize_on_huge_pages(std::vector<T>& v, std::size_t n) {
+  v.reserve(n);
+  hint_huge_pages(v.data(), v.capacity() * sizeof(T));
+  v.resize(n);
+}
 
 template <class T>
 class ScratchArray {

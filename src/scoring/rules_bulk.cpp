@@ -114,21 +114,24 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
 
   RuleScores out;
   out.n_groups = rs.groups.size();
-  out.total.resize(n);
-  out.groups.resize(n * out.n_groups);
-  out.grade.resize(n);
-  out.level.resize(n);
-  out.stage.resize(n);
-  out.reason_begin.resize(n + 1);
-  out.reason_begin[0] = 0;
+  resize_on_huge_pages(out.total, n);
+  resize_on_huge_pages(out.groups, n * out.n_groups);
+  resize_on_huge_pages(out.grade, n);
+  resize_on_huge_pages(out.level, n);
+  resize_on_huge_pages(out.stage, n);
+  out.reason_begin.clear();
+  resize_on_huge_pages(out.reason_begin, n + 1);
 
   // Field tests, each thread over its rows: bit t of a lead's words for
   // test t. Each text column is coded (0 when missing, else 1 + the index
   // of its distinct value) and each text test evaluated once per distinct
   // value. Then the stage a customer keeps, once per distinct value.
   const std::size_t nf = rs.fields.size(), field_words = this->field_words();
-  std::vector<std::uint64_t> field_bits(n * field_words, 0);
-  std::vector<std::uint8_t> kept(n, no_stage);
+  std::vector<std::uint64_t> field_bits;
+  resize_on_huge_pages(field_bits, n * field_words);
+  std::vector<std::uint8_t> kept;
+  resize_on_huge_pages(kept, n);
+  std::fill(kept.begin(), kept.end(), no_stage);
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(n, threads, t);
     std::vector<const ProfileColumn*> coded;
@@ -222,6 +225,7 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       if (blk == first_block) {
         const std::size_t run_rows = std::min(n, last_block << block_bits) - first;
         reasons.reserve((reasons.size() / rows + 2) * run_rows);
+        hint_huge_pages(reasons.data() + reasons.size(), (reasons.capacity() - reasons.size()) * sizeof(RuleReason));
       }
     }
   });
@@ -231,7 +235,7 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   if (n_runs == 1) {
     out.reasons = std::move(run_reasons[0]);
   } else {
-    out.reasons.resize(out.reason_begin[n]);
+    resize_on_huge_pages(out.reasons, out.reason_begin[n]);
     detail::parallel_for(n_runs, threads, [&](std::size_t run) {
       const std::size_t first_row = std::min(n, (part(n_blocks, n_runs, run).first) << block_bits);
       std::copy(run_reasons[run].begin(), run_reasons[run].end(),
