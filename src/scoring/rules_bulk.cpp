@@ -123,46 +123,57 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   resize_on_huge_pages(out.reason_begin, n + 1);
 
   // Field tests, each thread over its rows: bit t of a lead's words for
-  // test t. Each text column is coded (0 when missing, else 1 + the index
-  // of its distinct value) and each text test evaluated once per distinct
-  // value. Then the stage a customer keeps, once per distinct value.
+  // test t. A text column is read once for all the tests on it: its
+  // distinct values are coded as they come, and each gets the bits of all
+  // its tests once. Then the stage a customer keeps, once per
+  // distinct value.
   const std::size_t nf = rs.fields.size(), field_words = this->field_words();
   std::vector<std::uint64_t> field_bits;
   resize_on_huge_pages(field_bits, n * field_words);
   std::vector<std::uint8_t> kept;
   resize_on_huge_pages(kept, n);
   std::fill(kept.begin(), kept.end(), no_stage);
+  std::vector<const ProfileColumn*> columns;  // each tested column once
+  for (const ProfileColumn* col : b.columns)
+    if (std::find(columns.begin(), columns.end(), col) == columns.end()) columns.push_back(col);
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(n, threads, t);
-    std::vector<const ProfileColumn*> coded;
-    std::vector<std::vector<std::uint32_t>> codes;
-    std::vector<std::vector<std::string_view>> distinct_values;
-    for (std::size_t f = 0; f < nf; ++f) {
-      const ProfileColumn* col = b.columns[f];
-      const FieldTest& test = rs.fields[f];
-      std::uint64_t* bits = field_bits.data() + f / 64;
-      const std::uint64_t bit = std::uint64_t{1} << (f % 64);
-      if (col->is_numeric()) {
+    std::vector<std::uint64_t> bits(field_words);  // of one value, over all tests
+    for (const ProfileColumn* col : columns) {
+      // The bits a value sets: the tests on this column that it passes.
+      const auto tests_passed = [&](auto&& passes) {
+        std::fill(bits.begin(), bits.end(), 0);
+        for (std::size_t f = 0; f < nf; ++f)
+          if (b.columns[f] == col && passes(rs.fields[f])) bits[f / 64] |= std::uint64_t{1} << (f % 64);
+      };
+      if (col->is_numeric()) {  // a pass per test: numbers have no few distinct values to lean on
         const auto& values = std::get<0>(col->values);
-        for (std::size_t i = first; i < last; ++i)
-          if (number_test(test, values[i])) bits[i * field_words] |= bit;
+        for (std::size_t f = 0; f < nf; ++f) {
+          if (b.columns[f] != col) continue;
+          const FieldTest& test = rs.fields[f];
+          std::uint64_t* word = field_bits.data() + f / 64;
+          const std::uint64_t bit = std::uint64_t{1} << (f % 64);
+          for (std::size_t i = first; i < last; ++i)
+            if (number_test(test, values[i])) word[i * field_words] |= bit;
+        }
         continue;
       }
-      auto known = std::find(coded.begin(), coded.end(), col);
-      if (known == coded.end()) {
-        const auto& values = std::get<1>(col->values);
-        DistinctValues distinct;
-        auto& code = codes.emplace_back(last - first);
-        for (std::size_t i = first; i < last; ++i) code[i - first] = values[i] ? distinct.code(*values[i]) + 1 : 0;
-        distinct_values.push_back(std::move(distinct.values));
-        known = coded.insert(coded.end(), col);
+      const auto& values = std::get<1>(col->values);
+      DistinctValues distinct;
+      std::vector<std::uint64_t> by_code;  // field_words per code; code 0: missing
+      tests_passed([&](const FieldTest& test) { return test.op == FieldOp::missing; });
+      by_code.insert(by_code.end(), bits.begin(), bits.end());
+      for (std::size_t i = first; i < last; ++i) {
+        std::size_t code = 0;
+        if (values[i]) {
+          code = distinct.code(*values[i]) + 1;
+          if (code * field_words == by_code.size()) {  // a new value
+            tests_passed([&](const FieldTest& test) { return text_test(test, *values[i]); });
+            by_code.insert(by_code.end(), bits.begin(), bits.end());
+          }
+        }
+        for (std::size_t w = 0; w < field_words; ++w) field_bits[i * field_words + w] |= by_code[code * field_words + w];
       }
-      const auto c = static_cast<std::size_t>(known - coded.begin());
-      std::vector<std::uint8_t> passes{test.op == FieldOp::missing};
-      for (const std::string_view v : distinct_values[c]) passes.push_back(text_test(test, v));
-      const std::vector<std::uint32_t>& code = codes[c];
-      for (std::size_t i = first; i < last; ++i)
-        if (passes[code[i - first]]) bits[i * field_words] |= bit;
     }
     if (!b.stage) return;
     const auto& values = std::get<1>(b.stage->values);
