@@ -4,7 +4,9 @@
 // depend on the thread count.
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,8 @@ std::pair<std::size_t, std::size_t> part(std::size_t n, std::size_t parts, std::
 RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of,
                              std::size_t threads) const {
   events.validate();
+  if (events.size() > std::numeric_limits<std::uint32_t>::max())
+    throw InvalidInput("RuleEngine::score: more than 2^32 - 1 events in one batch; score them in parts");
   const ProfileBinding b = bind(profiles);
   const RuleSet& rs = *rules_;
   const std::size_t n = profiles.customer.size();
@@ -61,8 +65,9 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   // row over a million leads misses the cache on nearly every event), and
   // a lead's hits come out by filter, each filter's hits ready to put in
   // canonical order (a list of one or two, usually). Blocks are as large
-  // as keeps their (row, filter) counts within L1/L2.
-  const std::size_t n_filters = std::max<std::size_t>(1, rs.filters.size());
+  // as keeps their (row, filter) counts within L1/L2. A (row, filter)
+  // bucket is row * n_filters + filter, n_filters a power of two.
+  const std::size_t n_filters = std::bit_ceil(std::max<std::size_t>(1, rs.filters.size()));
   unsigned block_bits = 11;
   while (block_bits > 6 && (std::size_t{1} << block_bits) * n_filters > 32768) --block_bits;
   const std::size_t block_rows = std::size_t{1} << block_bits;
@@ -89,11 +94,12 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   for (std::size_t k = 0; k + 1 < room.size(); ++k) room[k + 1] += room[k];
 
   // Pass 2, likewise: each event's matches, appended to its block's part.
+  // 16 bytes a match, a few hundred MB in all: the value is looked up by
+  // the event's index later, only for filters whose values are summed.
   struct Match {  // no initializers: the array is written before it is read
     std::uint32_t bucket;  // row within the block * n_filters + filter
-    std::uint32_t filter;
+    std::uint32_t event;
     Timestamp time;
-    double value;
   };
   ScratchArray<Match> staged(room.back());
   std::vector<std::size_t> filled(room.begin(), room.end() - 1);
@@ -106,9 +112,9 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       std::size_t& at = filled[(r >> block_bits) * threads + t];
       const auto row_bucket = static_cast<std::uint32_t>((r & (block_rows - 1)) * n_filters);
       const Timestamp time = events.time[e];
-      const double value = events.value[e];
-      filters.each_match(rs, value, events.properties_of(e),
-                         [&](std::uint32_t f) { staged[at++] = {row_bucket + f, f, time, value}; });
+      filters.each_match(rs, events.value[e], events.properties_of(e), [&](std::uint32_t f) {
+        staged[at++] = {row_bucket + f, static_cast<std::uint32_t>(e), time};
+      });
     }
   });
 
@@ -215,8 +221,12 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       matched.resize(size);
       for (std::size_t t = 0; t < threads; ++t) {
         const std::size_t k = blk * threads + t;
-        for (const Match* m = staged.data() + room[k]; m != staged.data() + filled[k]; ++m)
-          matched[next[m->bucket]++] = {m->filter, {m->time, m->value}};
+        for (const Match* m = staged.data() + room[k]; m != staged.data() + filled[k]; ++m) {
+          const std::uint32_t f = m->bucket & static_cast<std::uint32_t>(n_filters - 1);
+          // Unsummed values are never read: NaN keeps such hits equal, in any order.
+          const double value = summed_[f] ? events.value[m->event] : std::numeric_limits<double>::quiet_NaN();
+          matched[next[m->bucket]++] = {f, {m->time, value}};
+        }
       }
       for (std::size_t i = first; i < first + rows; ++i) {
         prepare_buckets(s, matched.data(), start.data() + (i - first) * n_filters);

@@ -163,6 +163,9 @@ class RuleEngine {
       plans_.push_back(p);
     }
     index_candidates();
+    summed_.assign(rules_->filters.size(), 0);
+    for (const EventTest& t : rules_->events)
+      if (t.measure == EventMeasure::sum) summed_[t.filter] = 1;
   }
 
   const RuleSet& rules() const noexcept { return *rules_; }
@@ -759,6 +762,9 @@ class RuleEngine {
     std::uint32_t index = 0;  // field test, event test or root node
   };
   std::vector<Plan> plans_;
+  // Filters whose event values some test sums (the others' values are
+  // never read once an event has matched).
+  std::vector<std::uint8_t> summed_;
 
   // Which rules can fire for a lead, by what it has. Each rule is listed
   // under some field tests and filters, one of which a lead must pass or
