@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "../core/parallel.hpp"
-#include "../core/scratch_array.hpp"
+#include "../core/huge_pages.hpp"
 #include "leadscore/scoring/rules.hpp"
 
 namespace leadscore::scoring {
@@ -27,10 +27,51 @@ std::pair<std::size_t, std::size_t> part(std::size_t n, std::size_t parts, std::
   return {n * k / parts, n * (k + 1) / parts};
 }
 
+// One event's match of one filter, staged by block of rows. 16 bytes, a
+// few hundred MB in all: the value is looked up by the event's index
+// later, only for filters whose values are summed. No initializers: the
+// array is written before it is read.
+struct StagedMatch {
+  std::uint32_t bucket;  // row within the block * n_filters + filter
+  std::uint32_t event;
+  Timestamp time;
+};
+
+// Sizes v to n, its storage grown (and hinted to huge pages) only when too
+// small; the elements are overwritten by the caller.
+template <class T>
+void fit(std::vector<T>& v, std::size_t n) {
+  if (v.capacity() < n) {
+    std::vector<T>().swap(v);
+    v.reserve(n);
+    hint_huge_pages(v.data(), v.capacity() * sizeof(T));
+  }
+  v.resize(n);
+}
+
 }  // namespace
 
-RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of,
-                             std::size_t threads) const {
+struct RuleWorkspace::Memory {
+  ScratchArray<StagedMatch> staged;
+  std::vector<std::size_t> room, filled;
+  std::vector<std::uint64_t> field_bits;
+  std::vector<std::uint8_t> kept;
+  std::vector<std::vector<RuleReason>> run_reasons;
+};
+
+RuleWorkspace::RuleWorkspace() : memory_(std::make_unique<Memory>()) {}
+RuleWorkspace::~RuleWorkspace() = default;
+RuleWorkspace::RuleWorkspace(RuleWorkspace&&) noexcept = default;
+RuleWorkspace& RuleWorkspace::operator=(RuleWorkspace&&) noexcept = default;
+
+void RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of, RuleScores& out,
+                       RuleWorkspace& workspace, std::size_t threads) const {
+  // `out` stays empty until scored (and after an error); its storage is
+  // reused for the scores.
+  RuleScores scored;
+  std::swap(scored, out);
+  if (!workspace.memory_) workspace.memory_ = std::make_unique<RuleWorkspace::Memory>();
+  RuleWorkspace::Memory& ws = *workspace.memory_;
   events.validate();
   if (events.size() > std::numeric_limits<std::uint32_t>::max())
     throw InvalidInput("RuleEngine::score: more than 2^32 - 1 events in one batch; score them in parts");
@@ -79,7 +120,8 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   // Events after as_of never count: skipped. The first event without a
   // profile row is reported whatever the thread count (parallel_for
   // rethrows the lowest part's error).
-  std::vector<std::size_t> room(n_blocks * threads + 1, 0);  // block-major: [block * threads + part]
+  std::vector<std::size_t>& room = ws.room;  // block-major: [block * threads + part]
+  room.assign(n_blocks * threads + 1, 0);
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(events.size(), threads, t);
     for (std::size_t e = first; e < last; ++e) {
@@ -94,15 +136,10 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   for (std::size_t k = 0; k + 1 < room.size(); ++k) room[k + 1] += room[k];
 
   // Pass 2, likewise: each event's matches, appended to its block's part.
-  // 16 bytes a match, a few hundred MB in all: the value is looked up by
-  // the event's index later, only for filters whose values are summed.
-  struct Match {  // no initializers: the array is written before it is read
-    std::uint32_t bucket;  // row within the block * n_filters + filter
-    std::uint32_t event;
-    Timestamp time;
-  };
-  ScratchArray<Match> staged(room.back());
-  std::vector<std::size_t> filled(room.begin(), room.end() - 1);
+  if (ws.staged.size() < room.back()) ws.staged = ScratchArray<StagedMatch>(room.back());
+  ScratchArray<StagedMatch>& staged = ws.staged;
+  std::vector<std::size_t>& filled = ws.filled;
+  filled.assign(room.begin(), room.end() - 1);
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(events.size(), threads, t);
     for (std::size_t e = first; e < last; ++e) {
@@ -118,15 +155,14 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
     }
   });
 
-  RuleScores out;
-  out.n_groups = rs.groups.size();
-  resize_on_huge_pages(out.total, n);
-  resize_on_huge_pages(out.groups, n * out.n_groups);
-  resize_on_huge_pages(out.grade, n);
-  resize_on_huge_pages(out.level, n);
-  resize_on_huge_pages(out.stage, n);
-  out.reason_begin.clear();
-  resize_on_huge_pages(out.reason_begin, n + 1);
+  scored.n_groups = rs.groups.size();
+  fit(scored.total, n);
+  fit(scored.groups, n * scored.n_groups);
+  fit(scored.grade, n);
+  fit(scored.level, n);
+  fit(scored.stage, n);
+  fit(scored.reason_begin, n + 1);
+  scored.reason_begin[0] = 0;
 
   // Field tests, each thread over its rows: bit t of a lead's words for
   // test t. A text column is read once for all the tests on it: its
@@ -134,10 +170,11 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   // its tests once. Then the stage a customer keeps, once per
   // distinct value.
   const std::size_t nf = rs.fields.size(), field_words = this->field_words();
-  std::vector<std::uint64_t> field_bits;
-  resize_on_huge_pages(field_bits, n * field_words);
-  std::vector<std::uint8_t> kept;
-  resize_on_huge_pages(kept, n);
+  std::vector<std::uint64_t>& field_bits = ws.field_bits;
+  fit(field_bits, n * field_words);
+  std::fill(field_bits.begin(), field_bits.end(), 0);
+  std::vector<std::uint8_t>& kept = ws.kept;
+  fit(kept, n);
   std::fill(kept.begin(), kept.end(), no_stage);
   std::vector<const ProfileColumn*> columns;  // each tested column once
   for (const ProfileColumn* col : b.columns)
@@ -198,7 +235,11 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   // filter)'s in canonical order, then each row scored. A run keeps its
   // reasons apart; they are joined in row order at the end.
   const std::size_t n_runs = threads == 1 ? 1 : std::min(n_blocks, 8 * threads);
-  std::vector<std::vector<RuleReason>> run_reasons(n_runs);
+  // One run's reasons go straight into the result.
+  std::vector<std::vector<RuleReason>>& run_reasons = ws.run_reasons;
+  run_reasons.resize(n_runs);
+  if (n_runs == 1) std::swap(run_reasons[0], scored.reasons);
+  for (auto& r : run_reasons) r.clear();
   detail::parallel_for(n_runs, threads, [&](std::size_t run) {
     const auto [first_block, last_block] = part(n_blocks, n_runs, run);
     Scratch s(rs);
@@ -214,14 +255,14 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       for (std::size_t t = 0; t < threads; ++t) {
         const std::size_t k = blk * threads + t;
         size += filled[k] - room[k];
-        for (const Match* m = staged.data() + room[k]; m != staged.data() + filled[k]; ++m) ++start[m->bucket + 1];
+        for (const StagedMatch* m = staged.data() + room[k]; m != staged.data() + filled[k]; ++m) ++start[m->bucket + 1];
       }
       for (std::size_t k = 0; k < buckets; ++k) start[k + 1] += start[k];
       std::copy(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(buckets), next.begin());
       matched.resize(size);
       for (std::size_t t = 0; t < threads; ++t) {
         const std::size_t k = blk * threads + t;
-        for (const Match* m = staged.data() + room[k]; m != staged.data() + filled[k]; ++m) {
+        for (const StagedMatch* m = staged.data() + room[k]; m != staged.data() + filled[k]; ++m) {
           const std::uint32_t f = m->bucket & static_cast<std::uint32_t>(n_filters - 1);
           // Unsummed values are never read: NaN keeps such hits equal, in any order.
           const double value = summed_[f] ? events.value[m->event] : std::numeric_limits<double>::quiet_NaN();
@@ -232,14 +273,14 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
         prepare_buckets(s, matched.data(), start.data() + (i - first) * n_filters);
         s.fields = field_bits.data() + i * field_words;
         const Result r = evaluate(s, kept[i]);
-        out.total[i] = r.total;
+        scored.total[i] = r.total;
         std::copy(s.group_score.begin(), s.group_score.end(),
-                  out.groups.begin() + static_cast<std::ptrdiff_t>(i * out.n_groups));
-        out.grade[i] = r.grade;
-        out.level[i] = r.level;
-        out.stage[i] = r.stage;
+                  scored.groups.begin() + static_cast<std::ptrdiff_t>(i * scored.n_groups));
+        scored.grade[i] = r.grade;
+        scored.level[i] = r.level;
+        scored.stage[i] = r.stage;
         reasons.insert(reasons.end(), s.reasons.begin(), s.reasons.end());
-        out.reason_begin[i + 1] = static_cast<std::uint32_t>(s.reasons.size());  // a count, until joined
+        scored.reason_begin[i + 1] = static_cast<std::uint32_t>(s.reasons.size());  // a count, until joined
       }
       // Room for the run's reasons at its first block's rate, so the list
       // is not copied as it grows.
@@ -252,19 +293,18 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   });
 
   // Join: counts to offsets, then each run's reasons into place.
-  for (std::size_t i = 0; i < n; ++i) out.reason_begin[i + 1] += out.reason_begin[i];
+  for (std::size_t i = 0; i < n; ++i) scored.reason_begin[i + 1] += scored.reason_begin[i];
   if (n_runs == 1) {
-    out.reasons = std::move(run_reasons[0]);
+    std::swap(scored.reasons, run_reasons[0]);
   } else {
-    resize_on_huge_pages(out.reasons, out.reason_begin[n]);
+    fit(scored.reasons, scored.reason_begin[n]);
     detail::parallel_for(n_runs, threads, [&](std::size_t run) {
       const std::size_t first_row = std::min(n, (part(n_blocks, n_runs, run).first) << block_bits);
       std::copy(run_reasons[run].begin(), run_reasons[run].end(),
-                out.reasons.begin() + static_cast<std::ptrdiff_t>(out.reason_begin[first_row]));
-      std::vector<RuleReason>().swap(run_reasons[run]);
-    });
+                scored.reasons.begin() + static_cast<std::ptrdiff_t>(scored.reason_begin[first_row]));
+      });
   }
-  return out;
+  std::swap(out, scored);
 }
 
 }  // namespace leadscore::scoring
