@@ -150,6 +150,22 @@ void expect_same(const LeadScore& a, const LeadScore& b, std::size_t lead) {
   }
 }
 
+// Every bit of two bulk results.
+void expect_same(const RuleScores& a, const RuleScores& b) {
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(a.total, b.total);
+  EXPECT_EQ(a.groups, b.groups);
+  EXPECT_EQ(a.grade, b.grade);
+  EXPECT_EQ(a.level, b.level);
+  EXPECT_EQ(a.stage, b.stage);
+  EXPECT_EQ(a.reason_begin, b.reason_begin);
+  ASSERT_EQ(a.reasons.size(), b.reasons.size());
+  for (std::size_t k = 0; k < a.reasons.size(); ++k) {
+    ASSERT_EQ(a.reasons[k].rule, b.reasons[k].rule) << "reason " << k;
+    ASSERT_EQ(a.reasons[k].points, b.reasons[k].points) << "reason " << k;
+  }
+}
+
 // Thousands of random leads and streams; events arrive shuffled, so most
 // arrive out of time order. Bulk and incremental must agree exactly, at
 // the end of the stream and at an earlier scoring time.
@@ -258,14 +274,8 @@ TEST(RulesScoring, BulkEqualsIncrementalWithManyFilters) {
     }
   }
   const RuleScores bulk = engine.score(p, e, as_of, 1);
-  const RuleScores bulk3 = engine.score(p, e, as_of, 3);  // 24 blocks of 64 rows in 24 runs
-  EXPECT_EQ(bulk3.total, bulk.total);
-  EXPECT_EQ(bulk3.groups, bulk.groups);
-  EXPECT_EQ(bulk3.reason_begin, bulk.reason_begin);
-  for (std::size_t k = 0; k < bulk.reasons.size(); ++k) {
-    ASSERT_EQ(bulk3.reasons[k].rule, bulk.reasons[k].rule);
-    ASSERT_EQ(bulk3.reasons[k].points, bulk.reasons[k].points);
-  }
+  expect_same(engine.score(p, e, as_of, 3), bulk);  // 24 blocks of 64 rows in 24 runs
+  if (HasFatalFailure()) return;
   std::vector<LeadState> states(leads, engine.new_state());
   for (std::size_t i = e.size(); i-- > 0;) engine.update(states[e.customer[i]], e, i);
   const ProfileBinding b = engine.bind(p);
@@ -289,18 +299,8 @@ TEST(RulesScoring, ReusedWorkspaceAndScores) {
     const SimulatedLeads sim = simulate_leads(static_cast<std::size_t>(leads), 12, static_cast<std::uint64_t>(leads));
     const RuleScores fresh = engine.score(sim.profiles, sim.events, sim.as_of, 1);
     engine.score(sim.profiles, sim.events, sim.as_of, reused, workspace, static_cast<std::size_t>(threads));
-    ASSERT_EQ(reused.size(), fresh.size());
-    EXPECT_EQ(reused.total, fresh.total);
-    EXPECT_EQ(reused.groups, fresh.groups);
-    EXPECT_EQ(reused.grade, fresh.grade);
-    EXPECT_EQ(reused.level, fresh.level);
-    EXPECT_EQ(reused.stage, fresh.stage);
-    EXPECT_EQ(reused.reason_begin, fresh.reason_begin);
-    ASSERT_EQ(reused.reasons.size(), fresh.reasons.size());
-    for (std::size_t k = 0; k < fresh.reasons.size(); ++k) {
-      ASSERT_EQ(reused.reasons[k].rule, fresh.reasons[k].rule);
-      ASSERT_EQ(reused.reasons[k].points, fresh.reasons[k].points);
-    }
+    expect_same(reused, fresh);
+    if (HasFatalFailure()) return;
   }
   SimulatedLeads bad = simulate_leads(100, 5, 3);
   bad.events.add(500, EventType::webinar, bad.as_of);  // no such lead
