@@ -60,22 +60,40 @@ int run_rfm(const RfmOptions& o) {
   tiers.validate();
   const SegmentTable table = segment_table(o.segments);
   const Day as_of = parse_day_argument(o.as_of, "--as-of");
-  const TransactionView tx =
-      read_transaction_view(o.table.file, o.table.csv(), columns, progress_for("reading " + o.table.file));
-  const auto ids = tx.ids();
-  const RfmValues values =
-      rfm_values(tx.customer(), ids, tx.time(), tx.amount(),
-                 {.as_of = as_of, .monetary = o.monetary == "mean" ? MonetaryMeasure::mean : MonetaryMeasure::total});
-  const RfmModel model = RfmModel::fit(
-      values, {.bins = o.bins, .method = o.method == "rank" ? BinMethod::rank : BinMethod::quantile});
-  const RfmScores scores = model.score(values);
-  const auto seg = table.assign(scores);
-  // Tiers are by total spend whatever --monetary says.
-  std::vector<double> spend = values.monetary;
-  if (o.monetary == "mean") {
-    std::fill(spend.begin(), spend.end(), 0.0);
-    for (std::size_t i = 0; i < tx.size(); ++i) spend[tx.customer()[i]] += tx.amount()[i];
+  const RfmValuesConfig values_config{.as_of = as_of,
+                                      .monetary = o.monetary == "mean" ? MonetaryMeasure::mean : MonetaryMeasure::total};
+  auto progress = progress_for("reading " + o.table.file);
+  // Plain files are aggregated while they are parsed; any other file, and
+  // any error, takes the row-by-row path (its errors name the place).
+  std::optional<CustomerTotals> totals = read_customer_totals(
+      o.table.file, o.table.csv(), columns, (static_cast<Timestamp>(as_of) + 1) * seconds_per_day);
+  std::optional<TransactionView> tx;
+  RfmValues values;
+  std::span<const std::string_view> ids;
+  std::vector<double> spend;  // tiers are by total spend whatever --monetary says
+  std::size_t n_transactions = 0;
+  if (totals) {
+    if (progress) progress(1.0);
+    values = rfm_values(*totals, seconds_per_day, values_config);
+    ids = totals->ids;
+    spend = std::move(totals->spend);
+    for (const std::uint64_t k : totals->count) n_transactions += k;
+  } else {
+    tx = read_transaction_view(o.table.file, o.table.csv(), columns, std::move(progress));
+    ids = tx->ids();
+    values = rfm_values(tx->customer(), ids, tx->time(), tx->amount(), values_config);
+    n_transactions = tx->size();
+    spend = values.monetary;
+    if (o.monetary == "mean") {
+      std::fill(spend.begin(), spend.end(), 0.0);
+      for (std::size_t i = 0; i < tx->size(); ++i) spend[tx->customer()[i]] += tx->amount()[i];
+    }
   }
+  const RfmModel::FitScore fitted = RfmModel::fit_score(
+      values, {.bins = o.bins, .method = o.method == "rank" ? BinMethod::rank : BinMethod::quantile});
+  const RfmModel& model = fitted.model;
+  const RfmScores& scores = fitted.scores;
+  const auto seg = table.assign(scores);
   const auto tier = assign_tiers(tiers, values.frequency, spend);
 
   if (!o.model_out.empty()) save(model, o.model_out);
@@ -153,7 +171,7 @@ int run_rfm(const RfmOptions& o) {
       return j;
     };
     nlohmann::json j{{"customers", values.size()},
-                     {"transactions", tx.size()},
+                     {"transactions", n_transactions},
                      {"as_of", format_day(as_of)},
                      {"breaks",
                       {{"recency", model.recency_breaks()},

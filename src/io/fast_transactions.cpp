@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -125,6 +126,26 @@ std::optional<Timestamp> parse_date(std::string_view s, const DateFormat& format
   return format.parse(s);
 }
 
+// The first delimiter or line end in [p, last), else last. Eight bytes at a
+// time on little-endian machines: a byte of w equals c where w ^ c has a
+// zero byte, and the lowest flag of (v - 0x01..) & ~v & 0x80.. marks the
+// lowest zero byte of v exactly (borrows only reach higher bytes).
+const char* next_stop(const char* p, const char* last, char delim) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    const std::uint64_t delims = ones * static_cast<unsigned char>(delim), newlines = ones * '\n';
+    for (; last - p >= 8; p += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      const std::uint64_t a = w ^ delims, b = w ^ newlines;
+      const std::uint64_t hit = (((a - ones) & ~a) | ((b - ones) & ~b)) & highs;
+      if (hit) return p + std::countr_zero(hit) / 8;
+    }
+  }
+  while (p < last && *p != delim && *p != '\n') ++p;
+  return p;
+}
+
 // Where the rows go: arrays of at least the file's line count.
 struct Columns {
   std::uint32_t* customer;
@@ -132,52 +153,49 @@ struct Columns {
   double* amount;
 };
 
-// Parses the rows of one chunk into `out` from row c.offset on
-// (customer holds chunk-local codes); false on anything the general reader
-// would treat differently or reject (a quoted field, a ragged row, a bad value).
-bool parse_chunk(Chunk& c, const Columns& out, const Layout& layout, const DateFormat& format) {
+// Parses the rows of [first, last), handing each to `sink`: sink.intern(id,
+// line) gives the id's code (new codes are 0, 1, ... in order; `line` is the
+// row's first character), sink.add(code, time, amount) takes the row or
+// refuses it. False on anything the general reader would treat differently
+// or reject (a quoted field, a ragged row, a bad value) and on a refused row.
+template <class Sink>
+bool parse_rows(const char* first, const char* last, const Layout& layout, const DateFormat& format, Sink& sink) {
   const bool iso = format.pattern() == "iso";
-  std::uint32_t* const customer = out.customer + c.offset;
-  Timestamp* const time = out.time + c.offset;
-  double* const amount = out.amount + c.offset;
-  std::size_t row = 0;
+  bool any = false;
   std::string_view previous;  // the last row's id: most files are grouped by customer
   std::uint32_t previous_code = 0;
   std::string_view want[3];
   const std::size_t index[3] = {layout.id, layout.date, layout.amount};
   const char delim = layout.delimiter;
-  for (const char* p = c.first; p < c.last;) {
+  for (const char* p = first; p < last;) {
     const char* const line = p;
     std::size_t k = 0;
-    const char* f = p;
-    for (;; ++p) {
-      const bool eol = p == c.last || *p == '\n';
-      if (eol || *p == delim) {
-        if (f < p && *f == '"') return false;
-        for (int w = 0; w < 3; ++w)
-          if (index[w] == k) want[w] = std::string_view(f, static_cast<std::size_t>(p - f));
-        ++k;
-        if (eol) break;
-        f = p + 1;
-      }
+    for (const char* f = p;; f = p + 1) {
+      p = next_stop(f, last, delim);
+      if (f < p && *f == '"') return false;
+      for (int w = 0; w < 3; ++w)
+        if (index[w] == k) want[w] = std::string_view(f, static_cast<std::size_t>(p - f));
+      ++k;
+      if (p == last || *p == '\n') break;
     }
     const char* const eol = p;
-    if (p < c.last) ++p;
+    if (p < last) ++p;
     if (k != layout.fields) {
       if (all_blank(line, eol)) continue;  // blank lines are skipped
       return false;
     }
     const std::string_view id = trim(want[0]);
     std::uint32_t code;
-    if (id.size() == previous.size() && row > 0 && id == previous) {
+    if (any && id.size() == previous.size() && id == previous) {
       code = previous_code;
     } else {
       if (id.empty()) return false;
-      const std::size_t before = c.ids.size();
-      code = c.ids.intern(id);
+      const std::size_t before = sink.size();
+      code = sink.intern(id, line);
       if (code == before && !is_valid_utf8(id)) return false;
       previous = id;
       previous_code = code;
+      any = true;
     }
     const auto t = parse_date(trim(want[1]), format, iso);
     if (!t) return false;
@@ -188,23 +206,36 @@ bool parse_chunk(Chunk& c, const Columns& out, const Layout& layout, const DateF
     const auto r = fast_float::from_chars(a.data(), a.data() + a.size(), value);
     if (r.ec != std::errc() || r.ptr != a.data() + a.size() || !std::isfinite(value) || value < 0)
       return false;
-    if (row == c.capacity) return false;  // cannot happen: rows <= lines
-    customer[row] = code;
-    time[row] = *t;
-    amount[row] = value;
-    ++row;
+    if (!sink.add(code, *t, value)) return false;
   }
-  c.rows = row;
   return true;
 }
 
-// The file's rows, parsed in parallel into the arrays allocate(lines)
-// returns: the chunks (rows and chunk-local ids each), or nullopt when the
-// fast path does not apply.
-template <class Allocate>
-std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOptions& options,
-                                             const TransactionColumns& columns,
-                                             Allocate&& allocate) {
+// A chunk's rows into the arrays at its offset, with chunk-local codes.
+struct ArraySink {
+  Chunk& c;
+  const Columns& out;
+  std::size_t size() const noexcept { return c.ids.size(); }
+  std::uint32_t intern(std::string_view id, const char*) { return c.ids.intern(id); }
+  bool add(std::uint32_t code, Timestamp t, double amount) {
+    if (c.rows == c.capacity) return false;  // cannot happen: rows <= lines
+    out.customer[c.offset + c.rows] = code;
+    out.time[c.offset + c.rows] = t;
+    out.amount[c.offset + c.rows] = amount;
+    ++c.rows;
+    return true;
+  }
+};
+
+// A plain file's layout and its cut into one chunk per core (and per MB) at
+// line ends, or nullopt when the fast path does not apply.
+struct Plan {
+  Layout layout;
+  DateFormat format;
+  std::vector<Chunk> chunks;
+};
+
+std::optional<Plan> plan(const MappedFile& file, const CsvOptions& options, const TransactionColumns& columns) {
   const char d = options.delimiter;
   if (d == CsvOptions::whitespace || d == '"' || d == '\n' || d == '\r' ||
       !columns.discount.empty())
@@ -238,20 +269,18 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
   const auto id = resolve(columns.id), date = resolve(columns.date),
              amount = resolve(columns.amount);
   if (!id || !date || !amount || first.size() < 2) return std::nullopt;
-  const Layout layout{options.delimiter, first.size(), *id, *date, *amount};
-  const DateFormat format(columns.date_format);
+  Plan plan{Layout{options.delimiter, first.size(), *id, *date, *amount}, DateFormat(columns.date_format), {}};
 
-  // One chunk per core (and per MB), cut after a line end.
   const char* const body = !options.header ? begin : eol == end ? end : eol + 1;
   const auto bytes = static_cast<std::size_t>(end - body);
   const std::size_t n_chunks = std::clamp<std::size_t>(
       std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()),
                             bytes / (1 << 20) + 1),
       1, 64);
-  std::vector<Chunk> chunks(n_chunks);
+  plan.chunks.resize(n_chunks);
   const char* cut = body;
   for (std::size_t k = 0; k < n_chunks; ++k) {
-    chunks[k].first = cut;
+    plan.chunks[k].first = cut;
     if (k + 1 == n_chunks) {
       cut = end;
     } else {
@@ -259,8 +288,22 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
       const char* newline = find(target, end, '\n');
       cut = newline == end ? end : newline + 1;
     }
-    chunks[k].last = cut;
+    plan.chunks[k].last = cut;
   }
+  return plan;
+}
+
+// The file's rows, parsed in parallel into the arrays allocate(lines)
+// returns: the chunks (rows and chunk-local ids each), or nullopt when the
+// fast path does not apply.
+template <class Allocate>
+std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOptions& options,
+                                             const TransactionColumns& columns,
+                                             Allocate&& allocate) {
+  auto planned = plan(file, options, columns);
+  if (!planned) return std::nullopt;
+  auto& chunks = planned->chunks;
+  const std::size_t n_chunks = chunks.size();
   // Lines per chunk bound its rows, so every chunk parses straight into the
   // arrays at its own offset.
   parallel_for(n_chunks, n_chunks, [&](std::size_t k) {
@@ -272,15 +315,17 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
   std::size_t capacity = 0;
   for (Chunk& c : chunks) c.offset = capacity, capacity += c.capacity;
   const Columns out = allocate(capacity);
-  parallel_for(n_chunks, n_chunks,
-               [&](std::size_t k) { chunks[k].ok = parse_chunk(chunks[k], out, layout, format); });
+  parallel_for(n_chunks, n_chunks, [&](std::size_t k) {
+    ArraySink sink{chunks[k], out};
+    chunks[k].ok = parse_rows(chunks[k].first, chunks[k].last, planned->layout, planned->format, sink);
+  });
   std::size_t rows = 0;
   for (const Chunk& c : chunks) {
     if (!c.ok) return std::nullopt;
     rows += c.rows;
   }
   if (rows == 0) return std::nullopt;
-  return chunks;
+  return std::move(chunks);
 }
 
 // Codes from chunk-local to file order (`global[k]` maps chunk k's codes),
@@ -397,6 +442,45 @@ TransactionView read_transaction_view(const std::string& path, const CsvOptions&
   view.owner_ = std::move(storage);
   if (progress) progress(1.0);
   return view;
+}
+
+namespace {
+
+// Rows of a chunk into its customers' totals, with the line as first row.
+struct TotalsSink {
+  segment::CustomerTotalsChunk& c;
+  const char* file;
+  std::size_t size() const noexcept { return c.size(); }
+  std::uint32_t intern(std::string_view id, const char* line) { return c.intern(id, line - file); }
+  bool add(std::uint32_t code, Timestamp t, double amount) { return c.add(code, t, amount); }
+};
+
+}  // namespace
+
+std::optional<segment::CustomerTotals> read_customer_totals(const std::string& path, const CsvOptions& options,
+                                                            const TransactionColumns& columns, Timestamp end) {
+  auto file = std::make_shared<detail::MappedFile>(path);
+  auto planned = detail::plan(*file, options, columns);
+  if (!planned) return std::nullopt;
+  const std::size_t n = planned->chunks.size();
+  std::vector<segment::CustomerTotalsChunk> totals;
+  totals.reserve(n);
+  // A row has at least a delimiter per field but the last, and a line end.
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto& c = planned->chunks[k];
+    totals.emplace_back(end, k == 0 ? 0 : static_cast<std::size_t>(c.last - c.first) / planned->layout.fields + 1);
+  }
+  std::vector<std::uint8_t> ok(n, 0);
+  detail::parallel_for(n, n, [&](std::size_t k) {
+    TotalsSink sink{totals[k], file->data()};
+    const auto& c = planned->chunks[k];
+    ok[k] = detail::parse_rows(c.first, c.last, planned->layout, planned->format, sink);
+  });
+  if (std::find(ok.begin(), ok.end(), 0) != ok.end()) return std::nullopt;
+  auto merged = segment::merge_totals(totals);
+  if (!merged || merged->size() == 0) return std::nullopt;  // no rows: the general reader says so
+  merged->owner = std::move(file);
+  return merged;
 }
 
 }  // namespace leadscore

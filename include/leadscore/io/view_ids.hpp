@@ -45,6 +45,20 @@ class ViewIds {
     }
   }
 
+  /// The code of `name`, or `npos` when it is not in the table.
+  static constexpr std::uint32_t npos = 0xFFFFFFFFu;
+  std::uint32_t find(std::string_view name) const noexcept {
+    const std::size_t h = std::hash<std::string_view>{}(name);
+    const bool inline_key = name.size() <= kInline;
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.id == kEmpty) return npos;
+      if (s.hash == h && s.size == name.size() &&
+          (inline_key ? std::memcmp(s.key, name.data(), name.size()) == 0 : names_[s.id] == name))
+        return s.id;
+    }
+  }
+
   /// The ids, by code.
   const std::vector<std::string_view>& names() const noexcept { return names_; }
   std::size_t size() const noexcept { return names_.size(); }
