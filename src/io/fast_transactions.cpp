@@ -153,17 +153,16 @@ struct Columns {
   double* amount;
 };
 
-// Parses the rows of [first, last), handing each to `sink`: sink.intern(id,
-// line) gives the id's code (new codes are 0, 1, ... in order; `line` is the
-// row's first character), sink.add(code, time, amount) takes the row or
-// refuses it. False on anything the general reader would treat differently
-// or reject (a quoted field, a ragged row, a bad value) and on a refused row.
+// Parses the rows of [first, last), handing each to sink.add(id, same,
+// line, time, amount): `same` when the id equals the previous row's, `line`
+// the row's first character; the sink may refuse the row. False on anything
+// the general reader would treat differently or reject (a quoted field, a
+// ragged row, a bad value) and on a refused row.
 template <class Sink>
 bool parse_rows(const char* first, const char* last, const Layout& layout, const DateFormat& format, Sink& sink) {
   const bool iso = format.pattern() == "iso";
   bool any = false;
   std::string_view previous;  // the last row's id: most files are grouped by customer
-  std::uint32_t previous_code = 0;
   std::string_view want[3];
   const std::size_t index[3] = {layout.id, layout.date, layout.amount};
   const char delim = layout.delimiter;
@@ -185,16 +184,10 @@ bool parse_rows(const char* first, const char* last, const Layout& layout, const
       return false;
     }
     const std::string_view id = trim(want[0]);
-    std::uint32_t code;
-    if (any && id.size() == previous.size() && id == previous) {
-      code = previous_code;
-    } else {
-      if (id.empty()) return false;
-      const std::size_t before = sink.size();
-      code = sink.intern(id, line);
-      if (code == before && !is_valid_utf8(id)) return false;
+    const bool same = any && same_id(id, previous);
+    if (!same) {
+      if (id.empty() || !is_valid_utf8(id)) return false;
       previous = id;
-      previous_code = code;
       any = true;
     }
     const auto t = parse_date(trim(want[1]), format, iso);
@@ -206,7 +199,7 @@ bool parse_rows(const char* first, const char* last, const Layout& layout, const
     const auto r = fast_float::from_chars(a.data(), a.data() + a.size(), value);
     if (r.ec != std::errc() || r.ptr != a.data() + a.size() || !std::isfinite(value) || value < 0)
       return false;
-    if (!sink.add(code, *t, value)) return false;
+    if (!sink.add(id, same, line, *t, value)) return false;
   }
   return true;
 }
@@ -215,9 +208,9 @@ bool parse_rows(const char* first, const char* last, const Layout& layout, const
 struct ArraySink {
   Chunk& c;
   const Columns& out;
-  std::size_t size() const noexcept { return c.ids.size(); }
-  std::uint32_t intern(std::string_view id, const char*) { return c.ids.intern(id); }
-  bool add(std::uint32_t code, Timestamp t, double amount) {
+  std::uint32_t code = 0;
+  bool add(std::string_view id, bool same, const char*, Timestamp t, double amount) {
+    if (!same) code = c.ids.intern(id);
     if (c.rows == c.capacity) return false;  // cannot happen: rows <= lines
     out.customer[c.offset + c.rows] = code;
     out.time[c.offset + c.rows] = t;
@@ -446,13 +439,13 @@ TransactionView read_transaction_view(const std::string& path, const CsvOptions&
 
 namespace {
 
-// Rows of a chunk into its customers' totals, with the line as first row.
+// Rows of a chunk into its customers' totals, the line's offset as row.
 struct TotalsSink {
   segment::CustomerTotalsChunk& c;
   const char* file;
-  std::size_t size() const noexcept { return c.size(); }
-  std::uint32_t intern(std::string_view id, const char* line) { return c.intern(id, line - file); }
-  bool add(std::uint32_t code, Timestamp t, double amount) { return c.add(code, t, amount); }
+  bool add(std::string_view id, bool same, const char* line, Timestamp t, double amount) {
+    return c.add(id, same, line - file, t, amount);
+  }
 };
 
 }  // namespace

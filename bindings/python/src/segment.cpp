@@ -162,19 +162,19 @@ std::optional<CustomerTotals> object_totals(nb::handle ids, const InArray<std::i
   leadscore::detail::parallel_for(n_chunks, n_chunks, [&](std::size_t k) {
     CustomerTotalsChunk& c = chunks[k];
     const PyObject* previous = nullptr;
-    std::string_view previous_text;
-    std::uint32_t code = 0;
-    for (std::size_t i = from(k); i < from(k + 1); ++i) {
+    std::string_view text;
+    for (std::size_t i = from(k), to = from(k + 1); i < to; ++i) {
       PyObject* o = obj[i];
-      if (o != previous) {
+      bool same = o == previous;
+      if (!same) {
         if (!PyUnicode_Check(o) || !PyUnicode_IS_COMPACT_ASCII(o)) return;
-        const std::string_view text(static_cast<const char*>(PyUnicode_DATA(o)),
+        const std::string_view next(static_cast<const char*>(PyUnicode_DATA(o)),
                                     static_cast<std::size_t>(PyUnicode_GET_LENGTH(o)));
         // Rows of one customer are often adjacent: equal bytes, no hashing.
-        if (!previous || text != previous_text) code = c.intern(text, static_cast<std::int64_t>(i));
-        previous = o, previous_text = text;
+        same = previous && same_id(next, text);
+        previous = o, text = next;
       }
-      if (!c.add(code, t[i], a[i])) return;
+      if (!c.add(text, same, static_cast<std::int64_t>(i), t[i], a[i])) return;
     }
     done[k] = 1;
   });

@@ -6,7 +6,7 @@
 //
 //   std::vector<CustomerTotalsChunk> chunks;  // one per thread, in row order
 //   chunks.emplace_back(end, 0); chunks.emplace_back(end, rows_of_chunk_1);
-//   ... in parallel: c = chunk.intern(id, row); chunk.add(c, time, amount);
+//   ... in parallel: chunk.add(id, same_as_previous_row, row, time, amount);
 //   std::optional<CustomerTotals> totals = merge_totals(chunks);
 //
 // Spend is summed in row order exactly as one pass over all rows would sum
@@ -46,38 +46,36 @@ class CustomerTotalsChunk {
   /// Every chunk but the first logs each row's customer and amount for
   /// merge_totals, and needs `log_capacity` of at least its rows (reserved,
   /// not touched: pages a chunk does not fill cost nothing).
-  CustomerTotalsChunk(std::int64_t end, std::size_t log_capacity)
-      : end_(end),
-        log_capacity_(log_capacity),
-        log_code_(std::make_unique_for_overwrite<std::uint32_t[]>(log_capacity)),
-        log_amount_(std::make_unique_for_overwrite<double[]>(log_capacity)) {}
+  CustomerTotalsChunk(std::int64_t end, std::size_t log_capacity);
+  ~CustomerTotalsChunk();
+  CustomerTotalsChunk(CustomerTotalsChunk&& other) noexcept;
+  CustomerTotalsChunk& operator=(CustomerTotalsChunk&&) = delete;
 
-  /// The chunk-local code of `id` (its characters must outlive the totals);
-  /// a new id records `row` as its first row.
-  std::uint32_t intern(std::string_view id, std::int64_t row) {
-    const std::size_t before = ids_.size();
-    const std::uint32_t code = ids_.intern(id);
-    if (code == before) acc_.push_back({std::numeric_limits<std::int64_t>::min(), 0, 0.0, row});
-    return code;
-  }
-
-  /// Adds a purchase of customer `code`. False (and the chunk is spoiled) on
-  /// an amount that is negative or not finite, or a time at or after `end`:
-  /// the caller then takes the row-by-row path, whose errors name the row.
-  bool add(std::uint32_t code, std::int64_t time, double amount) {
+  /// Adds a purchase of customer `id` (its characters must outlive the
+  /// totals); `row` is recorded as its first row when new. `same` says id
+  /// equals the previous add's id (a hint the caller usually has for free;
+  /// false is always right). False (and the chunk is spoiled) on an amount
+  /// that is negative or not finite, or a time at or after `end`: the caller
+  /// then takes the row-by-row path, whose errors name the row.
+  ///
+  /// Rows wait in a short queue: a new id's table slot is prefetched when it
+  /// arrives and looked up some rows later, so the cache miss overlaps them.
+  bool add(std::string_view id, bool same, std::int64_t row, std::int64_t time, double amount) {
     if (!(amount >= 0 && amount <= std::numeric_limits<double>::max()) || time >= end_) return ok_ = false;
-    Acc& a = acc_[code];
-    a.last = time > a.last ? time : a.last;
-    ++a.count;
-    a.spend += amount;
-    if (log_capacity_ > 0) {
-      if (logged_ == log_capacity_) return ok_ = false;
-      log_code_[logged_] = code;
-      log_amount_[logged_++] = amount;
-    }
+    Pending& p = queue_[queued_++ % kQueue];
+    p = {id, same ? last_hash_ : ViewIds::hash(id), row, time, amount, same};
+    if (!same) ids_.prefetch(p.hash);
+    last_hash_ = p.hash;
+    if (queued_ - resolved_ == kQueue) resolve(queue_[resolved_++ % kQueue]);
     return true;
   }
 
+  /// Adds the queued rows; merge_totals calls it.
+  void flush() {
+    while (resolved_ < queued_) resolve(queue_[resolved_++ % kQueue]);
+  }
+
+  /// Customers so far (queued rows excepted).
   std::size_t size() const noexcept { return ids_.size(); }
   bool ok() const noexcept { return ok_; }
 
@@ -89,13 +87,47 @@ class CustomerTotalsChunk {
     double spend;
     std::int64_t first_row;
   };
+  struct Pending {
+    std::string_view id;
+    std::size_t hash;
+    std::int64_t row, time;
+    double amount;
+    bool same;
+  };
+  static constexpr std::size_t kQueue = 16;
+
+  void resolve(const Pending& p) {
+    if (!p.same || !any_) {
+      const std::size_t before = ids_.size();
+      code_ = ids_.intern(p.id, p.hash);
+      if (code_ == before) acc_.push_back({std::numeric_limits<std::int64_t>::min(), 0, 0.0, p.row});
+      any_ = true;
+    }
+    Acc& a = acc_[code_];
+    a.last = p.time > a.last ? p.time : a.last;
+    ++a.count;
+    a.spend += p.amount;  // in row order: the queue is first in, first out
+    if (log_capacity_ > 0) {
+      if (logged_ == log_capacity_) {
+        ok_ = false;
+        return;
+      }
+      log_code_[logged_] = code_;
+      log_amount_[logged_++] = p.amount;
+    }
+  }
+
   std::int64_t end_;
   std::size_t log_capacity_, logged_ = 0;
-  std::unique_ptr<std::uint32_t[]> log_code_;
-  std::unique_ptr<double[]> log_amount_;
-  bool ok_ = true;
+  void* log_ = nullptr;  // mapped pages: log_capacity_ amounts, then as many codes
+  double* log_amount_ = nullptr;
+  std::uint32_t* log_code_ = nullptr;
+  bool ok_ = true, any_ = false;
   ViewIds ids_;
   std::vector<Acc> acc_;
+  Pending queue_[kQueue];
+  std::size_t queued_ = 0, resolved_ = 0, last_hash_ = 0;
+  std::uint32_t code_ = 0;
 };
 
 /// The chunks joined in order, or nullopt when a chunk was spoiled. Throws
