@@ -159,13 +159,16 @@ class RFM:
         """values: a DataFrame with recency, frequency and monetary columns
         (as from rfm_values)."""
         r, f, m = (_floats(values[c]) for c in ("recency", "frequency", "monetary"))
-        self.model_ = _core.RfmModel.fit(r, f, m, int(self.bins), str(self.method), float(self.break_offset))
-        self.table_ = _segment_table(self.segments)
-        self.breaks_ = pd.DataFrame({"recency": self.model_.recency_breaks,
-                                     "frequency": self.model_.frequency_breaks,
-                                     "monetary": self.model_.monetary_breaks})
-        self._fitted_on = values
+        self._set_model(_core.RfmModel.fit(r, f, m, int(self.bins), str(self.method), float(self.break_offset)),
+                        values)
         return self
+
+    def _set_model(self, model, values: pd.DataFrame) -> None:
+        self.model_ = model
+        self.table_ = _segment_table(self.segments)
+        self.breaks_ = pd.DataFrame({"recency": model.recency_breaks, "frequency": model.frequency_breaks,
+                                     "monetary": model.monetary_breaks})
+        self._fitted_on = values
 
     def transform(self, values: pd.DataFrame) -> pd.DataFrame:
         """values plus r, f, m, cell, score (r + f + m) and segment. The
@@ -176,6 +179,9 @@ class RFM:
             rs, fs, ms = self.model_.score_fitted(r, f, m)
         else:
             rs, fs, ms = self.model_.score(r, f, m)
+        return self._table(values, rs, fs, ms)
+
+    def _table(self, values: pd.DataFrame, rs, fs, ms) -> pd.DataFrame:
         out = values.copy()
         out["r"], out["f"], out["m"] = rs, fs, ms
         out["cell"] = _cells(rs, fs, ms, self.model_.bins)
@@ -186,7 +192,12 @@ class RFM:
         return out
 
     def fit_transform(self, values: pd.DataFrame) -> pd.DataFrame:
-        return self.fit(values).transform(values)
+        """fit(values).transform(values), ranking each dimension once."""
+        r, f, m = (_floats(values[c]) for c in ("recency", "frequency", "monetary"))
+        model, (rs, fs, ms) = _core.RfmModel.fit_score(r, f, m, int(self.bins), str(self.method),
+                                                       float(self.break_offset))
+        self._set_model(model, values)
+        return self._table(values, rs, fs, ms)
 
     def __getstate__(self):
         state = dict(self.__dict__)

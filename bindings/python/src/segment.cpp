@@ -310,6 +310,20 @@ void register_segment(nb::module_& m) {
             return RfmModel::fit(v, {.bins = bins, .method = method_of(method), .break_offset = break_offset});
           },
           "recency"_a, "frequency"_a, "monetary"_a, "bins"_a = 5, "method"_a = "quantile", "break_offset"_a = 1.0)
+      .def_static(
+          "fit_score",
+          [](const Doubles& r, const Doubles& f, const Doubles& mon, int bins, const std::string& method,
+             double break_offset) {
+            const RfmValues v = values_of(r, f, mon);
+            std::optional<RfmModel::FitScore> fitted;
+            {
+              nb::gil_scoped_release unlocked;
+              fitted = RfmModel::fit_score(v, {.bins = bins, .method = method_of(method), .break_offset = break_offset});
+            }
+            return nb::make_tuple(std::move(fitted->model), scores_tuple(std::move(fitted->scores)));
+          },
+          "recency"_a, "frequency"_a, "monetary"_a, "bins"_a = 5, "method"_a = "quantile", "break_offset"_a = 1.0,
+          "fit() and score_fitted() of the same values, ranking once: (model, (r, f, m)).")
       .def(
           "score_fitted",
           [](const RfmModel& self, const Doubles& r, const Doubles& f, const Doubles& mon) {
