@@ -105,8 +105,9 @@ struct MonthTable {
 
 // A plain "YYYY-MM-DD" without locale or allocation; anything else (a time,
 // a year outside the table, an invalid day) goes to the general DateFormat.
-std::optional<Timestamp> parse_date(std::string_view s, const DateFormat& format,
-                                    bool iso) noexcept {
+// False when neither reads it. (Not an optional: the profile showed its
+// flag byte written and then read back as a whole word, a stall per row.)
+bool parse_date(std::string_view s, const DateFormat& format, bool iso, Timestamp& out) noexcept {
   static const MonthTable table;
   if (iso && s.size() == 10 && s[4] == '-' && s[7] == '-') {
     int v[8];
@@ -120,10 +121,14 @@ std::optional<Timestamp> parse_date(std::string_view s, const DateFormat& format
               d = v[6] * 10 + v[7];
     const int i = (y - MonthTable::first_year) * 12 + m - 1;
     if (digits && m >= 1 && m <= 12 && i >= 0 && i < MonthTable::years * 12 && d >= 1 &&
-        d <= table.length[i])
-      return static_cast<Timestamp>(table.start[i] + d - 1) * seconds_per_day;
+        d <= table.length[i]) {
+      out = static_cast<Timestamp>(table.start[i] + d - 1) * seconds_per_day;
+      return true;
+    }
   }
-  return format.parse(s);
+  const std::optional<Timestamp> t = format.parse(s);
+  if (t) out = *t;
+  return t.has_value();
 }
 
 // The first delimiter or line end in [p, last), else last. Eight bytes at a
@@ -190,8 +195,8 @@ bool parse_rows(const char* first, const char* last, const Layout& layout, const
       previous = id;
       any = true;
     }
-    const auto t = parse_date(trim(want[1]), format, iso);
-    if (!t) return false;
+    Timestamp t;
+    if (!parse_date(trim(want[1]), format, iso, t)) return false;
     std::string_view a = trim(want[2]);
     if (a.empty()) return false;
     if (a.front() == '+') a.remove_prefix(1);
@@ -199,7 +204,7 @@ bool parse_rows(const char* first, const char* last, const Layout& layout, const
     const auto r = fast_float::from_chars(a.data(), a.data() + a.size(), value);
     if (r.ec != std::errc() || r.ptr != a.data() + a.size() || !std::isfinite(value) || value < 0)
       return false;
-    if (!sink.add(id, same, line, *t, value)) return false;
+    if (!sink.add(id, same, line, t, value)) return false;
   }
   return true;
 }

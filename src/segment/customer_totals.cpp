@@ -47,6 +47,7 @@ CustomerTotalsChunk::CustomerTotalsChunk(CustomerTotalsChunk&& o) noexcept
       ids_(std::move(o.ids_)),
       acc_(std::move(o.acc_)),
       queued_(o.queued_),
+      coded_(o.coded_),
       resolved_(o.resolved_),
       last_hash_(o.last_hash_),
       code_(o.code_) {
