@@ -126,6 +126,11 @@ int run_rfm(const RfmOptions& o) {
       };
       const auto text = [&](std::string_view s) { out = std::copy(s.begin(), s.end(), out); };
       for (std::size_t i = from; i < to; ++i) {
+        // Ids view the file at each customer's first row, far apart: a cache
+        // miss each, unless asked for some rows ahead.
+#if defined(__GNUC__) || defined(__clang__)
+        if (i + 16 < to) __builtin_prefetch(ids[i + 16].data());
+#endif
         const std::string_view id = ids[i];
         if (id.find_first_of(",\"\n\r") == std::string_view::npos) text(id);
         else text(csv_field(id));

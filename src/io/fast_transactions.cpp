@@ -131,6 +131,33 @@ bool parse_date(std::string_view s, const DateFormat& format, bool iso, Timestam
   return t.has_value();
 }
 
+// An amount such as "14.41": digits, optionally a point and more digits, 15
+// digits at most. Its value is the digits as an integer over 10^decimals;
+// both are exact doubles, so IEEE division rounds the quotient correctly,
+// which is what fast_float returns too. False for anything else.
+bool plain_amount(std::string_view a, double& out) noexcept {
+  static constexpr double kPow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                        1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  if (a.empty() || a.size() > 16) return false;
+  std::uint64_t digits = 0;
+  std::size_t n = 0, point = a.size();
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto d = static_cast<unsigned>(static_cast<unsigned char>(a[i]) - '0');
+    if (d <= 9) {
+      digits = digits * 10 + d;
+      ++n;
+    } else if (a[i] == '.' && point == a.size() && i > 0 && i + 1 < a.size()) {
+      point = i;
+    } else {
+      return false;
+    }
+  }
+  if (n > 15) return false;
+  const std::size_t decimals = point == a.size() ? 0 : a.size() - point - 1;
+  out = static_cast<double>(digits) / kPow10[decimals];
+  return true;
+}
+
 // The first delimiter or line end in [p, last), else last. Eight bytes at a
 // time on little-endian machines: a byte of w equals c where w ^ c has a
 // zero byte, and the lowest flag of (v - 0x01..) & ~v & 0x80.. marks the
@@ -201,9 +228,11 @@ bool parse_rows(const char* first, const char* last, const Layout& layout, const
     if (a.empty()) return false;
     if (a.front() == '+') a.remove_prefix(1);
     double value = 0;
-    const auto r = fast_float::from_chars(a.data(), a.data() + a.size(), value);
-    if (r.ec != std::errc() || r.ptr != a.data() + a.size() || !std::isfinite(value) || value < 0)
-      return false;
+    if (!plain_amount(a, value)) {
+      const auto r = fast_float::from_chars(a.data(), a.data() + a.size(), value);
+      if (r.ec != std::errc() || r.ptr != a.data() + a.size() || !std::isfinite(value) || value < 0)
+        return false;
+    }
     if (!sink.add(id, same, line, t, value)) return false;
   }
   return true;

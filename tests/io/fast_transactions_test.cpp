@@ -187,6 +187,29 @@ TEST(FastTransactions, PlainDatesMatchDateFormatIncludingLeapDaysAndFarYears) {
   }
 }
 
+TEST(FastTransactions, PlainAmountsReadAsFastFloatAndStodDo) {
+  // Read as digits / 10^decimals up to 15 digits; longer or odd ones by
+  // fast_float. Both must be the correctly rounded value, as stod's.
+  std::string text = "customer_id,date,amount\n";
+  for (const char* a : {"0", "7", "000.10", "14.41", "0.1", "0.3", "1.", ".5", "123456789012345",
+                        "12345678901234.5", "0.00000000000001", "9007199254740993", "1234567890123456",
+                        "0.000000000000001", "99999999999999.99", "1e3", "2.5E-3", "3.14159265358979"})
+    text += std::string("a,2024-01-02,") + a + "\n";
+  std::mt19937_64 rng(8);
+  for (int i = 0; i < 2000; ++i) {
+    const int decimals = static_cast<int>(rng() % 8);
+    std::string digits = std::to_string(rng() % 10'000'000'000'000'000ull);
+    digits = digits.substr(0, 1 + rng() % 15);
+    if (decimals > 0 && static_cast<int>(digits.size()) > decimals)
+      digits.insert(digits.size() - static_cast<std::size_t>(decimals), ".");
+    text += "b," + std::string("2024-01-03,") + digits + "\n";
+  }
+  TempFile f(text);
+  const auto fast = detail::read_transactions_fast(f.path(), {}, {});
+  ASSERT_TRUE(fast.has_value());
+  expect_same(*fast, reference(f.path()));
+}
+
 void expect_view_is_batch(const TransactionView& v, const TransactionBatch& b) {
   ASSERT_EQ(v.size(), b.size());
   ASSERT_EQ(v.n_customers(), b.n_customers());
