@@ -93,8 +93,12 @@ def rfm_values(customer_ids, dates, amounts, *, as_of, monetary: str = "total") 
     if objects is not None:
         # String ids: coded in C++ straight from the Python str objects.
         raw = _core.rfm_values_objects(objects, ticks, ticks_per_day, _floats(amounts), _day(as_of), monetary)
+    index_dtype = None
     if raw is not None:
         uniques = objects[raw["first_row"]]
+        # Every id is a str here, so the first gives the dtype pandas would
+        # infer for all; given it, pandas checks the ids without inferring.
+        index_dtype = pd.Index(uniques[:1]).dtype
     else:
         codes, uniques = pd.factorize(ids)
         if (codes < 0).any():
@@ -103,7 +107,7 @@ def rfm_values(customer_ids, dates, amounts, *, as_of, monetary: str = "total") 
         raw = _core.rfm_values(np.ascontiguousarray(codes, dtype=np.int64), len(uniques), ticks, ticks_per_day,
                                _floats(amounts), _day(as_of), monetary)
     frame = pd.DataFrame({k: raw[k] for k in ("recency", "frequency", "monetary")}, copy=False)
-    frame.index = pd.Index(np.asarray(uniques), name="customer_id")
+    frame.index = pd.Index(np.asarray(uniques), dtype=index_dtype, name="customer_id")
     return frame
 
 
