@@ -30,7 +30,7 @@ namespace leadscore::segment {
 /// each later chunk's new ones). ids view the characters the chunks viewed.
 struct CustomerTotals {
   std::vector<std::string_view> ids;
-  std::vector<std::int64_t> first_row;  // the row given to intern when first seen
+  std::vector<std::int64_t> first_row;  // the row given to add() when first seen
   std::vector<std::int64_t> last;       // latest time, in the caller's ticks
   std::vector<std::uint64_t> count;
   std::vector<double> spend;
