@@ -13,8 +13,9 @@
 
 namespace leadscore::segment {
 
-// The log is mapped, not allocated: pages a chunk never fills cost nothing,
-// and huge pages make the ones it fills cost few faults.
+// The log is mapped, not allocated: pages a chunk never fills cost nothing.
+// (Not huge pages: the log is written in order, and zeroing and compacting
+// 2 MB pages on its faults made the logging chunk 0.2 s slower.)
 CustomerTotalsChunk::CustomerTotalsChunk(std::int64_t end, std::size_t log_capacity)
     : end_(end), log_capacity_(log_capacity) {
   if (log_capacity == 0) return;
@@ -24,9 +25,6 @@ CustomerTotalsChunk::CustomerTotalsChunk(std::int64_t end, std::size_t log_capac
     log_ = nullptr;
     throw std::bad_alloc();
   }
-#ifdef MADV_HUGEPAGE
-  ::madvise(log_, bytes, MADV_HUGEPAGE);
-#endif
   log_amount_ = static_cast<double*>(log_);
   log_code_ = reinterpret_cast<std::uint32_t*>(log_amount_ + log_capacity);
 }
@@ -115,7 +113,7 @@ std::optional<CustomerTotals> merge_totals(std::span<CustomerTotalsChunk> chunks
     const auto& names = c.ids_.names();
     global[k].resize(names.size());
     seen_before.assign(names.size(), 0);
-    bool any_seen = false;
+    std::uint64_t to_add = 0;  // rows of customers seen before
     for (std::size_t i = 0; i < names.size(); ++i) {
       const auto& a = c.acc_[i];
       if (k == 0 || seen[k][i].chunk == kNew) {
@@ -131,13 +129,16 @@ std::optional<CustomerTotals> merge_totals(std::span<CustomerTotalsChunk> chunks
         out.last[g] = std::max(out.last[g], a.last);
         out.count[g] += a.count;
         seen_before[i] = 1;
-        any_seen = true;
+        to_add += a.count;
       }
     }
-    // Customers seen before continue their earlier chunks' sums, row by row.
-    if (any_seen)
-      for (std::size_t r = 0; r < c.logged_; ++r)
-        if (seen_before[c.log_code_[r]]) out.spend[global[k][c.log_code_[r]]] += c.log_amount_[r];
+    // Customers seen before continue their earlier chunks' sums, row by row
+    // (in a file grouped by customer, only the first rows of a chunk).
+    for (std::size_t r = 0; to_add > 0 && r < c.logged_; ++r)
+      if (seen_before[c.log_code_[r]]) {
+        out.spend[global[k][c.log_code_[r]]] += c.log_amount_[r];
+        --to_add;
+      }
   }
   return out;
 }
