@@ -262,7 +262,10 @@ struct Plan {
   std::vector<Chunk> chunks;
 };
 
-std::optional<Plan> plan(const MappedFile& file, const CsvOptions& options, const TransactionColumns& columns) {
+// `first_share`: the first chunk's share of the bytes over each other
+// chunk's (more than 1 when the others have more to do per row).
+std::optional<Plan> plan(const MappedFile& file, const CsvOptions& options, const TransactionColumns& columns,
+                         double first_share = 1.0) {
   const char d = options.delimiter;
   if (d == CsvOptions::whitespace || d == '"' || d == '\n' || d == '\r' ||
       !columns.discount.empty())
@@ -311,7 +314,8 @@ std::optional<Plan> plan(const MappedFile& file, const CsvOptions& options, cons
     if (k + 1 == n_chunks) {
       cut = end;
     } else {
-      const char* target = std::max(cut, body + bytes * (k + 1) / n_chunks);
+      const double share = (first_share + static_cast<double>(k)) / (first_share + static_cast<double>(n_chunks - 1));
+      const char* target = std::max(cut, body + static_cast<std::size_t>(static_cast<double>(bytes) * share));
       const char* newline = find(target, end, '\n');
       cut = newline == end ? end : newline + 1;
     }
@@ -487,7 +491,7 @@ struct TotalsSink {
 std::optional<segment::CustomerTotals> read_customer_totals(const std::string& path, const CsvOptions& options,
                                                             const TransactionColumns& columns, Timestamp end) {
   auto file = std::make_shared<detail::MappedFile>(path);
-  auto planned = detail::plan(*file, options, columns);
+  auto planned = detail::plan(*file, options, columns, segment::CustomerTotalsChunk::first_share);
   if (!planned) return std::nullopt;
   const std::size_t n = planned->chunks.size();
   std::vector<segment::CustomerTotalsChunk> totals;

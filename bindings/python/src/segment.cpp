@@ -154,7 +154,14 @@ std::optional<CustomerTotals> object_totals(nb::handle ids, const InArray<std::i
   const double* a = amount.data();
   // One chunk of rows per core, when there are enough rows to pay for it.
   const std::size_t n_chunks = n < (std::size_t{1} << 16) ? 1 : leadscore::detail::hardware_threads();
-  const auto from = [&](std::size_t k) { return n * k / n_chunks; };
+  // Chunk k starts at row n * (first_share + k - 1) / (first_share + n_chunks - 1).
+  const double first = CustomerTotalsChunk::first_share;
+  const auto from = [&](std::size_t k) -> std::size_t {
+    if (k == 0) return 0;
+    if (k == n_chunks) return n;
+    return static_cast<std::size_t>(static_cast<double>(n) * (first + static_cast<double>(k - 1)) /
+                                    (first + static_cast<double>(n_chunks - 1)));
+  };
   std::vector<CustomerTotalsChunk> chunks;
   chunks.reserve(n_chunks);
   for (std::size_t k = 0; k < n_chunks; ++k) chunks.emplace_back(end, k == 0 ? 0 : from(k + 1) - from(k));
