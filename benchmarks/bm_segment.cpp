@@ -93,6 +93,31 @@ BENCHMARK(BM_RfmFromFile)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+// CSV file -> customer totals -> RFM values -> breaks and scores ranked once:
+// what `leadscore segment rfm` does before it formats the table, both cores.
+void BM_RfmTotalsFromFile(benchmark::State& state) {
+  const std::string& path = transactions_file(static_cast<std::size_t>(state.range(0)), state.range(1) != 0);
+  const Timestamp end = (static_cast<Timestamp>(kAsOf) + 1) * seconds_per_day;
+  for (auto _ : state) {
+    const auto totals = read_customer_totals(path, {}, {}, end);
+    if (!totals) {
+      state.SkipWithError("the file did not take the parallel path");
+      break;
+    }
+    const RfmValues v = rfm_values(*totals, seconds_per_day, {.as_of = kAsOf});
+    const auto fitted = RfmModel::fit_score(v, {.method = BinMethod::rank});
+    benchmark::DoNotOptimize(fitted.scores.r.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.SetLabel(state.range(1) != 0 ? "shuffled" : "grouped");
+}
+BENCHMARK(BM_RfmTotalsFromFile)
+    ->Args({100'000, 0})
+    ->Args({10'000'000, 0})
+    ->Args({10'000'000, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 // Unit Gaussian blobs around 8 centers in 8 dimensions, seeded.
 const RowMatrix& blobs(std::size_t n) {
   static std::map<std::size_t, RowMatrix> cache;

@@ -53,8 +53,13 @@ ProgressFn progress_for(const std::string& what) {
 }
 
 void write_output(const std::string& path, const std::string& content) {
+  const std::string_view part = content;
+  write_output(path, std::span(&part, 1));
+}
+
+void write_output(const std::string& path, std::span<const std::string_view> parts) {
   if (path.empty() || path == "-") {
-    std::fwrite(content.data(), 1, content.size(), stdout);
+    for (const std::string_view content : parts) std::fwrite(content.data(), 1, content.size(), stdout);
     std::fflush(stdout);
     return;
   }
@@ -64,7 +69,7 @@ void write_output(const std::string& path, const std::string& content) {
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) throw Error("cannot write " + temp.string());
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    for (const std::string_view content : parts) out.write(content.data(), static_cast<std::streamsize>(content.size()));
     out.close();
     if (!out) {
       std::error_code ignored;

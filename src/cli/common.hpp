@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 
 #include <initializer_list>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -52,6 +54,8 @@ ProgressFn progress_for(const std::string& what);
 /// then renamed, so a failure never leaves a half-written file. An empty
 /// path means stdout.
 void write_output(const std::string& path, const std::string& content);
+/// The same for content in parts, written one after the other.
+void write_output(const std::string& path, std::span<const std::string_view> parts);
 
 /// Formats a number the shortest way that reads back the same.
 std::string number(double value);

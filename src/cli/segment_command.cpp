@@ -60,80 +60,115 @@ int run_rfm(const RfmOptions& o) {
   tiers.validate();
   const SegmentTable table = segment_table(o.segments);
   const Day as_of = parse_day_argument(o.as_of, "--as-of");
-  const TransactionView tx =
-      read_transaction_view(o.table.file, o.table.csv(), columns, progress_for("reading " + o.table.file));
-  const auto ids = tx.ids();
-  const RfmValues values =
-      rfm_values(tx.customer(), ids, tx.time(), tx.amount(),
-                 {.as_of = as_of, .monetary = o.monetary == "mean" ? MonetaryMeasure::mean : MonetaryMeasure::total});
-  const RfmModel model = RfmModel::fit(
-      values, {.bins = o.bins, .method = o.method == "rank" ? BinMethod::rank : BinMethod::quantile});
-  const RfmScores scores = model.score(values);
-  const auto seg = table.assign(scores);
-  // Tiers are by total spend whatever --monetary says.
-  std::vector<double> spend = values.monetary;
-  if (o.monetary == "mean") {
-    std::fill(spend.begin(), spend.end(), 0.0);
-    for (std::size_t i = 0; i < tx.size(); ++i) spend[tx.customer()[i]] += tx.amount()[i];
+  const RfmValuesConfig values_config{.as_of = as_of,
+                                      .monetary = o.monetary == "mean" ? MonetaryMeasure::mean : MonetaryMeasure::total};
+  auto progress = progress_for("reading " + o.table.file);
+  // Plain files are aggregated while they are parsed; any other file, and
+  // any error, takes the row-by-row path (its errors name the place).
+  std::optional<CustomerTotals> totals = read_customer_totals(
+      o.table.file, o.table.csv(), columns, (static_cast<Timestamp>(as_of) + 1) * seconds_per_day);
+  std::optional<TransactionView> tx;
+  RfmValues values;
+  std::span<const std::string_view> ids;
+  std::vector<double> spend;  // tiers are by total spend whatever --monetary says
+  std::size_t n_transactions = 0;
+  if (totals) {
+    if (progress) progress(1.0);
+    values = rfm_values(*totals, seconds_per_day, values_config);
+    ids = totals->ids;
+    spend = std::move(totals->spend);
+    for (const std::uint64_t k : totals->count) n_transactions += k;
+  } else {
+    tx = read_transaction_view(o.table.file, o.table.csv(), columns, std::move(progress));
+    ids = tx->ids();
+    values = rfm_values(tx->customer(), ids, tx->time(), tx->amount(), values_config);
+    n_transactions = tx->size();
+    spend = values.monetary;
+    if (o.monetary == "mean") {
+      std::fill(spend.begin(), spend.end(), 0.0);
+      for (std::size_t i = 0; i < tx->size(); ++i) spend[tx->customer()[i]] += tx->amount()[i];
+    }
   }
+  const RfmModel::FitScore fitted = RfmModel::fit_score(
+      values, {.bins = o.bins, .method = o.method == "rank" ? BinMethod::rank : BinMethod::quantile});
+  const RfmModel& model = fitted.model;
+  const RfmScores& scores = fitted.scores;
+  const auto seg = table.assign(scores);
   const auto tier = assign_tiers(tiers, values.frequency, spend);
 
   if (!o.model_out.empty()) save(model, o.model_out);
   if (!(o.json && o.out.empty())) {
     // Numbers formatted in place (integers without the float path), names
-    // quoted once per segment and tier, half the rows on each of two threads.
+    // quoted once per segment and tier, half the rows on each of two threads,
+    // each into a buffer sized for its rows' longest possible text.
     std::vector<std::string> seg_field, tier_field;
     for (std::size_t k = 0; k <= table.rules().size(); ++k) seg_field.push_back(csv_field(table.name(k)));
     for (std::size_t k = 0; k <= tiers.tiers.size(); ++k) tier_field.push_back(csv_field(tier_name(tiers, k)));
-    const auto rows = [&](std::size_t from, std::size_t to, std::string& out) {
-      char buf[64];
+    std::size_t names_width = 0;
+    for (const auto* fields : {&seg_field, &tier_field})
+      names_width += std::max_element(fields->begin(), fields->end(), [](const auto& a, const auto& b) {
+                       return a.size() < b.size();
+                     })->size();
+    // Beside the id (quoted: at most twice as long, plus quotes): three
+    // shortest doubles (at most 24 characters each), three scores of at
+    // most 2 digits, a cell of at most 8, the names, 9 commas and a newline.
+    const std::size_t row_width = 2 + 3 * 24 + 3 * 2 + 8 + names_width + 10;
+    const auto rows = [&](std::size_t from, std::size_t to, std::unique_ptr<char[]>& buffer) -> std::size_t {
+      std::size_t bound = 0;
+      for (std::size_t i = from; i < to; ++i) bound += 2 * ids[i].size() + row_width;
+      buffer = std::make_unique_for_overwrite<char[]>(bound);
+      char* out = buffer.get();
       const auto put = [&](double v) {
         // fmt's "{}" prints a whole double below 1e15 as the integer.
-        const char* end = !std::signbit(v) && v < 1e15 && v == std::floor(v)
-                              ? std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(v)).ptr
-                              : fmt::format_to(buf, FMT_COMPILE("{}"), v);
-        out.append(buf, static_cast<std::size_t>(end - buf));
+        out = !std::signbit(v) && v < 1e15 && v == std::floor(v)
+                  ? std::to_chars(out, out + 24, static_cast<std::int64_t>(v)).ptr
+                  : fmt::format_to(out, FMT_COMPILE("{}"), v);
       };
+      const auto text = [&](std::string_view s) { out = std::copy(s.begin(), s.end(), out); };
       for (std::size_t i = from; i < to; ++i) {
+        // Ids view the file at each customer's first row, far apart: a cache
+        // miss each, unless asked for some rows ahead.
+#if defined(__GNUC__) || defined(__clang__)
+        if (i + 16 < to) __builtin_prefetch(ids[i + 16].data());
+#endif
         const std::string_view id = ids[i];
-        if (id.find_first_of(",\"\n\r") == std::string_view::npos) out += id;
-        else out += csv_field(id);
-        out += ',';
+        if (id.find_first_of(",\"\n\r") == std::string_view::npos) text(id);
+        else text(csv_field(id));
+        *out++ = ',';
         put(values.recency[i]);
-        out += ',';
+        *out++ = ',';
         put(values.frequency[i]);
-        out += ',';
+        *out++ = ',';
         put(values.monetary[i]);
         const std::uint8_t rfm[3] = {scores.r[i], scores.f[i], scores.m[i]};
         for (std::uint8_t x : rfm) {
-          out += ',';
-          out.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, unsigned{x}).ptr - buf));
+          *out++ = ',';
+          out = std::to_chars(out, out + 2, unsigned{x}).ptr;
         }
-        out += ',';
+        *out++ = ',';
         if (scores.bins <= 9) {
-          for (std::uint8_t x : rfm) out += static_cast<char>('0' + x);
+          for (std::uint8_t x : rfm) *out++ = static_cast<char>('0' + x);
         } else {
-          out += scores.cell(i);
+          text(scores.cell(i));
         }
-        out += ',';
-        out += seg_field[seg[i]];
-        out += ',';
-        out += tier_field[tier[i]];
-        out += '\n';
+        *out++ = ',';
+        text(seg_field[seg[i]]);
+        *out++ = ',';
+        text(tier_field[tier[i]]);
+        *out++ = '\n';
       }
+      return static_cast<std::size_t>(out - buffer.get());
     };
     const std::size_t half = values.size() / 2;
-    std::string csv = "customer_id,recency,frequency,monetary,r,f,m,cell,segment,tier\n", second;
-    csv.reserve(values.size() * 64);
-    second.reserve((values.size() - half) * 64);
+    std::unique_ptr<char[]> buffer[2];
+    std::size_t used[2] = {0, 0};
     leadscore::detail::parallel_for(2, 2, [&](std::size_t k) {
-      if (k == 0)
-        rows(0, half, csv);
-      else
-        rows(half, values.size(), second);
+      used[k] = k == 0 ? rows(0, half, buffer[0]) : rows(half, values.size(), buffer[1]);
     });
-    csv += second;
-    write_output(o.out, csv);
+    const std::string_view parts[3] = {"customer_id,recency,frequency,monetary,r,f,m,cell,segment,tier\n",
+                                       {buffer[0].get(), used[0]},
+                                       {buffer[1].get(), used[1]}};
+    write_output(o.out, parts);
   }
   if (o.json) {
     const Concentration c = concentration(spend, 11);
@@ -153,7 +188,7 @@ int run_rfm(const RfmOptions& o) {
       return j;
     };
     nlohmann::json j{{"customers", values.size()},
-                     {"transactions", tx.size()},
+                     {"transactions", n_transactions},
                      {"as_of", format_day(as_of)},
                      {"breaks",
                       {{"recency", model.recency_breaks()},

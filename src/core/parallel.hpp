@@ -1,5 +1,5 @@
 #pragma once
-// Private to src/: how the library spreads independent tasks over the cores.
+// Private to src/ (and the Python bindings): how the library spreads independent tasks over the cores.
 // (k-means keeps its own persistent pool: it runs hundreds of short steps.)
 
 #include <algorithm>

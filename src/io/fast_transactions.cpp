@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -104,8 +105,9 @@ struct MonthTable {
 
 // A plain "YYYY-MM-DD" without locale or allocation; anything else (a time,
 // a year outside the table, an invalid day) goes to the general DateFormat.
-std::optional<Timestamp> parse_date(std::string_view s, const DateFormat& format,
-                                    bool iso) noexcept {
+// False when neither reads it. (Not an optional: the profile showed its
+// flag byte written and then read back as a whole word, a stall per row.)
+bool parse_date(std::string_view s, const DateFormat& format, bool iso, Timestamp& out) noexcept {
   static const MonthTable table;
   if (iso && s.size() == 10 && s[4] == '-' && s[7] == '-') {
     int v[8];
@@ -119,10 +121,61 @@ std::optional<Timestamp> parse_date(std::string_view s, const DateFormat& format
               d = v[6] * 10 + v[7];
     const int i = (y - MonthTable::first_year) * 12 + m - 1;
     if (digits && m >= 1 && m <= 12 && i >= 0 && i < MonthTable::years * 12 && d >= 1 &&
-        d <= table.length[i])
-      return static_cast<Timestamp>(table.start[i] + d - 1) * seconds_per_day;
+        d <= table.length[i]) {
+      out = static_cast<Timestamp>(table.start[i] + d - 1) * seconds_per_day;
+      return true;
+    }
   }
-  return format.parse(s);
+  const std::optional<Timestamp> t = format.parse(s);
+  if (t) out = *t;
+  return t.has_value();
+}
+
+// An amount such as "14.41": digits, optionally a point and more digits, 15
+// digits at most. Its value is the digits as an integer over 10^decimals;
+// both are exact doubles, so IEEE division rounds the quotient correctly,
+// which is what fast_float returns too. False for anything else.
+bool plain_amount(std::string_view a, double& out) noexcept {
+  static constexpr double kPow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                        1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  if (a.empty() || a.size() > 16) return false;
+  std::uint64_t digits = 0;
+  std::size_t n = 0, point = a.size();
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto d = static_cast<unsigned>(static_cast<unsigned char>(a[i]) - '0');
+    if (d <= 9) {
+      digits = digits * 10 + d;
+      ++n;
+    } else if (a[i] == '.' && point == a.size() && i > 0 && i + 1 < a.size()) {
+      point = i;
+    } else {
+      return false;
+    }
+  }
+  if (n > 15) return false;
+  const std::size_t decimals = point == a.size() ? 0 : a.size() - point - 1;
+  out = static_cast<double>(digits) / kPow10[decimals];
+  return true;
+}
+
+// The first delimiter or line end in [p, last), else last. Eight bytes at a
+// time on little-endian machines: a byte of w equals c where w ^ c has a
+// zero byte, and the lowest flag of (v - 0x01..) & ~v & 0x80.. marks the
+// lowest zero byte of v exactly (borrows only reach higher bytes).
+const char* next_stop(const char* p, const char* last, char delim) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    const std::uint64_t delims = ones * static_cast<unsigned char>(delim), newlines = ones * '\n';
+    for (; last - p >= 8; p += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      const std::uint64_t a = w ^ delims, b = w ^ newlines;
+      const std::uint64_t hit = (((a - ones) & ~a) | ((b - ones) & ~b)) & highs;
+      if (hit) return p + std::countr_zero(hit) / 8;
+    }
+  }
+  while (p < last && *p != delim && *p != '\n') ++p;
+  return p;
 }
 
 // Where the rows go: arrays of at least the file's line count.
@@ -132,79 +185,87 @@ struct Columns {
   double* amount;
 };
 
-// Parses the rows of one chunk into `out` from row c.offset on
-// (customer holds chunk-local codes); false on anything the general reader
-// would treat differently or reject (a quoted field, a ragged row, a bad value).
-bool parse_chunk(Chunk& c, const Columns& out, const Layout& layout, const DateFormat& format) {
+// Parses the rows of [first, last), handing each to sink.add(id, same,
+// line, time, amount): `same` when the id equals the previous row's, `line`
+// the row's first character; the sink may refuse the row. False on anything
+// the general reader would treat differently or reject (a quoted field, a
+// ragged row, a bad value) and on a refused row.
+template <class Sink>
+bool parse_rows(const char* first, const char* last, const Layout& layout, const DateFormat& format, Sink& sink) {
   const bool iso = format.pattern() == "iso";
-  std::uint32_t* const customer = out.customer + c.offset;
-  Timestamp* const time = out.time + c.offset;
-  double* const amount = out.amount + c.offset;
-  std::size_t row = 0;
+  bool any = false;
   std::string_view previous;  // the last row's id: most files are grouped by customer
-  std::uint32_t previous_code = 0;
   std::string_view want[3];
   const std::size_t index[3] = {layout.id, layout.date, layout.amount};
   const char delim = layout.delimiter;
-  for (const char* p = c.first; p < c.last;) {
+  for (const char* p = first; p < last;) {
     const char* const line = p;
     std::size_t k = 0;
-    const char* f = p;
-    for (;; ++p) {
-      const bool eol = p == c.last || *p == '\n';
-      if (eol || *p == delim) {
-        if (f < p && *f == '"') return false;
-        for (int w = 0; w < 3; ++w)
-          if (index[w] == k) want[w] = std::string_view(f, static_cast<std::size_t>(p - f));
-        ++k;
-        if (eol) break;
-        f = p + 1;
-      }
+    for (const char* f = p;; f = p + 1) {
+      p = next_stop(f, last, delim);
+      if (f < p && *f == '"') return false;
+      for (int w = 0; w < 3; ++w)
+        if (index[w] == k) want[w] = std::string_view(f, static_cast<std::size_t>(p - f));
+      ++k;
+      if (p == last || *p == '\n') break;
     }
     const char* const eol = p;
-    if (p < c.last) ++p;
+    if (p < last) ++p;
     if (k != layout.fields) {
       if (all_blank(line, eol)) continue;  // blank lines are skipped
       return false;
     }
     const std::string_view id = trim(want[0]);
-    std::uint32_t code;
-    if (id.size() == previous.size() && row > 0 && id == previous) {
-      code = previous_code;
-    } else {
-      if (id.empty()) return false;
-      const std::size_t before = c.ids.size();
-      code = c.ids.intern(id);
-      if (code == before && !is_valid_utf8(id)) return false;
+    const bool same = any && same_id(id, previous);
+    if (!same) {
+      if (id.empty() || !is_valid_utf8(id)) return false;
       previous = id;
-      previous_code = code;
+      any = true;
     }
-    const auto t = parse_date(trim(want[1]), format, iso);
-    if (!t) return false;
+    Timestamp t;
+    if (!parse_date(trim(want[1]), format, iso, t)) return false;
     std::string_view a = trim(want[2]);
     if (a.empty()) return false;
     if (a.front() == '+') a.remove_prefix(1);
     double value = 0;
-    const auto r = fast_float::from_chars(a.data(), a.data() + a.size(), value);
-    if (r.ec != std::errc() || r.ptr != a.data() + a.size() || !std::isfinite(value) || value < 0)
-      return false;
-    if (row == c.capacity) return false;  // cannot happen: rows <= lines
-    customer[row] = code;
-    time[row] = *t;
-    amount[row] = value;
-    ++row;
+    if (!plain_amount(a, value)) {
+      const auto r = fast_float::from_chars(a.data(), a.data() + a.size(), value);
+      if (r.ec != std::errc() || r.ptr != a.data() + a.size() || !std::isfinite(value) || value < 0)
+        return false;
+    }
+    if (!sink.add(id, same, line, t, value)) return false;
   }
-  c.rows = row;
   return true;
 }
 
-// The file's rows, parsed in parallel into the arrays allocate(lines)
-// returns: the chunks (rows and chunk-local ids each), or nullopt when the
-// fast path does not apply.
-template <class Allocate>
-std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOptions& options,
-                                             const TransactionColumns& columns,
-                                             Allocate&& allocate) {
+// A chunk's rows into the arrays at its offset, with chunk-local codes.
+struct ArraySink {
+  Chunk& c;
+  const Columns& out;
+  std::uint32_t code = 0;
+  bool add(std::string_view id, bool same, const char*, Timestamp t, double amount) {
+    if (!same) code = c.ids.intern(id);
+    if (c.rows == c.capacity) return false;  // cannot happen: rows <= lines
+    out.customer[c.offset + c.rows] = code;
+    out.time[c.offset + c.rows] = t;
+    out.amount[c.offset + c.rows] = amount;
+    ++c.rows;
+    return true;
+  }
+};
+
+// A plain file's layout and its cut into one chunk per core (and per MB) at
+// line ends, or nullopt when the fast path does not apply.
+struct Plan {
+  Layout layout;
+  DateFormat format;
+  std::vector<Chunk> chunks;
+};
+
+// `first_share`: the first chunk's share of the bytes over each other
+// chunk's (more than 1 when the others have more to do per row).
+std::optional<Plan> plan(const MappedFile& file, const CsvOptions& options, const TransactionColumns& columns,
+                         double first_share = 1.0) {
   const char d = options.delimiter;
   if (d == CsvOptions::whitespace || d == '"' || d == '\n' || d == '\r' ||
       !columns.discount.empty())
@@ -238,29 +299,42 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
   const auto id = resolve(columns.id), date = resolve(columns.date),
              amount = resolve(columns.amount);
   if (!id || !date || !amount || first.size() < 2) return std::nullopt;
-  const Layout layout{options.delimiter, first.size(), *id, *date, *amount};
-  const DateFormat format(columns.date_format);
+  Plan plan{Layout{options.delimiter, first.size(), *id, *date, *amount}, DateFormat(columns.date_format), {}};
 
-  // One chunk per core (and per MB), cut after a line end.
   const char* const body = !options.header ? begin : eol == end ? end : eol + 1;
   const auto bytes = static_cast<std::size_t>(end - body);
   const std::size_t n_chunks = std::clamp<std::size_t>(
       std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()),
                             bytes / (1 << 20) + 1),
       1, 64);
-  std::vector<Chunk> chunks(n_chunks);
+  plan.chunks.resize(n_chunks);
   const char* cut = body;
   for (std::size_t k = 0; k < n_chunks; ++k) {
-    chunks[k].first = cut;
+    plan.chunks[k].first = cut;
     if (k + 1 == n_chunks) {
       cut = end;
     } else {
-      const char* target = std::max(cut, body + bytes * (k + 1) / n_chunks);
+      const double share = (first_share + static_cast<double>(k)) / (first_share + static_cast<double>(n_chunks - 1));
+      const char* target = std::max(cut, body + static_cast<std::size_t>(static_cast<double>(bytes) * share));
       const char* newline = find(target, end, '\n');
       cut = newline == end ? end : newline + 1;
     }
-    chunks[k].last = cut;
+    plan.chunks[k].last = cut;
   }
+  return plan;
+}
+
+// The file's rows, parsed in parallel into the arrays allocate(lines)
+// returns: the chunks (rows and chunk-local ids each), or nullopt when the
+// fast path does not apply.
+template <class Allocate>
+std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOptions& options,
+                                             const TransactionColumns& columns,
+                                             Allocate&& allocate) {
+  auto planned = plan(file, options, columns);
+  if (!planned) return std::nullopt;
+  auto& chunks = planned->chunks;
+  const std::size_t n_chunks = chunks.size();
   // Lines per chunk bound its rows, so every chunk parses straight into the
   // arrays at its own offset.
   parallel_for(n_chunks, n_chunks, [&](std::size_t k) {
@@ -272,15 +346,17 @@ std::optional<std::vector<Chunk>> parse_file(const MappedFile& file, const CsvOp
   std::size_t capacity = 0;
   for (Chunk& c : chunks) c.offset = capacity, capacity += c.capacity;
   const Columns out = allocate(capacity);
-  parallel_for(n_chunks, n_chunks,
-               [&](std::size_t k) { chunks[k].ok = parse_chunk(chunks[k], out, layout, format); });
+  parallel_for(n_chunks, n_chunks, [&](std::size_t k) {
+    ArraySink sink{chunks[k], out};
+    chunks[k].ok = parse_rows(chunks[k].first, chunks[k].last, planned->layout, planned->format, sink);
+  });
   std::size_t rows = 0;
   for (const Chunk& c : chunks) {
     if (!c.ok) return std::nullopt;
     rows += c.rows;
   }
   if (rows == 0) return std::nullopt;
-  return chunks;
+  return std::move(chunks);
 }
 
 // Codes from chunk-local to file order (`global[k]` maps chunk k's codes),
@@ -397,6 +473,45 @@ TransactionView read_transaction_view(const std::string& path, const CsvOptions&
   view.owner_ = std::move(storage);
   if (progress) progress(1.0);
   return view;
+}
+
+namespace {
+
+// Rows of a chunk into its customers' totals, the line's offset as row.
+struct TotalsSink {
+  segment::CustomerTotalsChunk& c;
+  const char* file;
+  bool add(std::string_view id, bool same, const char* line, Timestamp t, double amount) {
+    return c.add(id, same, line - file, t, amount);
+  }
+};
+
+}  // namespace
+
+std::optional<segment::CustomerTotals> read_customer_totals(const std::string& path, const CsvOptions& options,
+                                                            const TransactionColumns& columns, Timestamp end) {
+  auto file = std::make_shared<detail::MappedFile>(path);
+  auto planned = detail::plan(*file, options, columns, segment::CustomerTotalsChunk::first_share);
+  if (!planned) return std::nullopt;
+  const std::size_t n = planned->chunks.size();
+  std::vector<segment::CustomerTotalsChunk> totals;
+  totals.reserve(n);
+  // A row has at least a delimiter per field but the last, and a line end.
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto& c = planned->chunks[k];
+    totals.emplace_back(end, k == 0 ? 0 : static_cast<std::size_t>(c.last - c.first) / planned->layout.fields + 1);
+  }
+  std::vector<std::uint8_t> ok(n, 0);
+  detail::parallel_for(n, n, [&](std::size_t k) {
+    TotalsSink sink{totals[k], file->data()};
+    const auto& c = planned->chunks[k];
+    ok[k] = detail::parse_rows(c.first, c.last, planned->layout, planned->format, sink);
+  });
+  if (std::find(ok.begin(), ok.end(), 0) != ok.end()) return std::nullopt;
+  auto merged = segment::merge_totals(totals);
+  if (!merged || merged->size() == 0) return std::nullopt;  // no rows: the general reader says so
+  merged->owner = std::move(file);
+  return merged;
 }
 
 }  // namespace leadscore

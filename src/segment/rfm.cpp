@@ -81,6 +81,31 @@ RfmValues rfm_values(std::span<const std::uint32_t> customer, std::span<const st
                    [&](std::int64_t c) { return std::string(names[static_cast<std::size_t>(c)]); });
 }
 
+RfmValues rfm_values(const CustomerTotals& totals, std::int64_t ticks_per_day, const RfmValuesConfig& config) {
+  const std::size_t n = totals.last.size();
+  if (totals.count.size() != n || totals.spend.size() != n || (!totals.ids.empty() && totals.ids.size() != n))
+    throw InvalidInput("rfm_values: totals' columns differ in length");
+  if (ticks_per_day <= 0) throw InvalidInput("rfm_values: ticks_per_day must be positive");
+  const auto name = [&](std::size_t c) { return totals.ids.empty() ? "#" + std::to_string(c) : std::string(totals.ids[c]); };
+  const std::int64_t end = (static_cast<std::int64_t>(config.as_of) + 1) * ticks_per_day;
+  RfmValues out;
+  out.recency.resize(n);
+  out.frequency.resize(n);
+  out.monetary.resize(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    if (totals.count[c] == 0) throw InvalidInput("rfm_values: customer '" + name(c) + "' has no purchase");
+    if (totals.last[c] >= end)
+      throw InvalidInput("rfm_values: customer '" + name(c) + "' has a purchase on " +
+                         format_day(static_cast<Day>(floor_div(totals.last[c], ticks_per_day))) +
+                         ", after the as-of date " + format_day(config.as_of));
+    // As aggregate(): the count summed as doubles, the mean divided once.
+    out.frequency[c] = static_cast<double>(totals.count[c]);
+    out.recency[c] = static_cast<double>(config.as_of - floor_div(totals.last[c], ticks_per_day));
+    out.monetary[c] = config.monetary == MonetaryMeasure::mean ? totals.spend[c] / out.frequency[c] : totals.spend[c];
+  }
+  return out;
+}
+
 double quantile_type7(std::span<const double> sorted, double p) {
   if (sorted.empty()) throw InvalidInput("quantile_type7: no values");
   const double h = static_cast<double>(sorted.size() - 1) * p;
@@ -158,9 +183,9 @@ std::vector<double> rank_thresholds(std::vector<double> keys, int bins) {
 // in position order, in O(n log bins): a key strictly between thresholds
 // has one possible score; keys equal to a threshold get theirs from their
 // rank L + (how many equal keys came before), L = keys below.
-std::vector<std::uint8_t> rank_scores(const std::vector<double>& keys, int bins) {
+// `t` is rank_thresholds(keys, bins).
+std::vector<std::uint8_t> rank_scores(const std::vector<double>& keys, const std::vector<double>& t, int bins) {
   const std::size_t n = keys.size();
-  const std::vector<double> t = rank_thresholds(keys, bins);
   std::vector<std::uint8_t> score(n);
   std::vector<double> tied;               // distinct threshold values
   for (double v : t)
@@ -193,6 +218,16 @@ std::vector<std::uint8_t> rank_scores(const std::vector<double>& keys, int bins)
     score[i] = static_cast<std::uint8_t>((below[u] + seen[u]++) * b / n + 1);
   }
   return score;
+}
+
+// Breaks of a rank model from the key where each score starts; recency keys
+// are minus the days, so a break in days is the next double above (score =
+// bins - #breaks <= days).
+std::vector<double> rank_breaks(const std::vector<double>& thresholds, bool recency) {
+  std::vector<double> b;
+  for (double t : thresholds) b.push_back(recency ? std::nextafter(-t, std::numeric_limits<double>::infinity()) : t);
+  std::sort(b.begin(), b.end());
+  return b;
 }
 
 }  // namespace
@@ -237,12 +272,7 @@ RfmModel RfmModel::fit(const RfmValues& values, const RfmConfig& config) {
         from = lo;
       }
     } else {
-      // The key where each score starts; recency keys are minus the days, so
-      // a break in days is the next double above (score = bins - #breaks <= days).
-      const bool recency = d == 0;
-      for (double t : rank_thresholds(rank_keys(x, recency), bins))
-        b.push_back(recency ? std::nextafter(-t, std::numeric_limits<double>::infinity()) : t);
-      std::sort(b.begin(), b.end());
+      b = rank_breaks(rank_thresholds(rank_keys(x, d == 0), bins), d == 0);
     }
   });
   return RfmModel(config, std::move(breaks[0]), std::move(breaks[1]), std::move(breaks[2]));
@@ -292,8 +322,34 @@ RfmScores RfmModel::score(const RfmValues& values) const {
   }
   if (n == 0) return s;
   std::vector<std::uint8_t>* out[3] = {&s.r, &s.f, &s.m};
-  each_dimension(n, [&](int d) { *out[d] = rank_scores(rank_keys(column(values, d), d == 0), config_.bins); });
+  each_dimension(n, [&](int d) {
+    const auto keys = rank_keys(column(values, d), d == 0);
+    *out[d] = rank_scores(keys, rank_thresholds(keys, config_.bins), config_.bins);
+  });
   return s;
+}
+
+RfmModel::FitScore RfmModel::fit_score(const RfmValues& values, const RfmConfig& config) {
+  if (config.method == BinMethod::quantile) {
+    RfmModel model = fit(values, config);
+    RfmScores scores = model.score(values);
+    return {std::move(model), std::move(scores)};
+  }
+  check_config(config);
+  check_values(values, "RfmModel::fit");
+  const std::size_t n = values.recency.size();
+  if (n == 0) throw InvalidInput("RfmModel::fit: no customers");
+  std::vector<double> breaks[3];
+  RfmScores s;
+  s.bins = config.bins;
+  std::vector<std::uint8_t>* out[3] = {&s.r, &s.f, &s.m};
+  each_dimension(n, [&](int d) {
+    const auto keys = rank_keys(column(values, d), d == 0);
+    const auto t = rank_thresholds(keys, config.bins);
+    breaks[d] = rank_breaks(t, d == 0);
+    *out[d] = rank_scores(keys, t, config.bins);
+  });
+  return {RfmModel(config, std::move(breaks[0]), std::move(breaks[1]), std::move(breaks[2])), std::move(s)};
 }
 
 std::string RfmScores::cell(std::size_t i) const {

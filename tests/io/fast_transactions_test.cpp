@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <random>
 #include <thread>
 
@@ -186,6 +187,29 @@ TEST(FastTransactions, PlainDatesMatchDateFormatIncludingLeapDaysAndFarYears) {
   }
 }
 
+TEST(FastTransactions, PlainAmountsReadAsFastFloatAndStodDo) {
+  // Read as digits / 10^decimals up to 15 digits; longer or odd ones by
+  // fast_float. Both must be the correctly rounded value, as stod's.
+  std::string text = "customer_id,date,amount\n";
+  for (const char* a : {"0", "7", "000.10", "14.41", "0.1", "0.3", "1.", ".5", "123456789012345",
+                        "12345678901234.5", "0.00000000000001", "9007199254740993", "1234567890123456",
+                        "0.000000000000001", "99999999999999.99", "1e3", "2.5E-3", "3.14159265358979"})
+    text += std::string("a,2024-01-02,") + a + "\n";
+  std::mt19937_64 rng(8);
+  for (int i = 0; i < 2000; ++i) {
+    const int decimals = static_cast<int>(rng() % 8);
+    std::string digits = std::to_string(rng() % 10'000'000'000'000'000ull);
+    digits = digits.substr(0, 1 + rng() % 15);
+    if (decimals > 0 && static_cast<int>(digits.size()) > decimals)
+      digits.insert(digits.size() - static_cast<std::size_t>(decimals), ".");
+    text += "b," + std::string("2024-01-03,") + digits + "\n";
+  }
+  TempFile f(text);
+  const auto fast = detail::read_transactions_fast(f.path(), {}, {});
+  ASSERT_TRUE(fast.has_value());
+  expect_same(*fast, reference(f.path()));
+}
+
 void expect_view_is_batch(const TransactionView& v, const TransactionBatch& b) {
   ASSERT_EQ(v.size(), b.size());
   ASSERT_EQ(v.n_customers(), b.n_customers());
@@ -232,6 +256,78 @@ TEST(TransactionView, ErrorsAreTheGeneralReaders) {
   TempFile empty("");
   EXPECT_THROW(read_transaction_view(empty.path()), ParseError);
   EXPECT_THROW(read_transaction_view(f.path(), {}, {.discount = "d"}), InvalidInput);
+}
+
+// read_customer_totals: per customer totals of the rows the general reader
+// reads, spend summed in row order to the bit, or nullopt where
+// read_transaction_view would not take its parallel path.
+void expect_totals_are_batch(const std::optional<segment::CustomerTotals>& t, const TransactionBatch& b,
+                             const std::string& text) {
+  ASSERT_TRUE(t.has_value());
+  ASSERT_EQ(t->size(), b.n_customers());
+  std::vector<double> spend(b.n_customers(), 0.0);
+  std::vector<std::uint64_t> count(b.n_customers(), 0);
+  std::vector<Timestamp> last(b.n_customers(), std::numeric_limits<Timestamp>::min());
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    spend[b.customer[i]] += b.amount[i];
+    ++count[b.customer[i]];
+    last[b.customer[i]] = std::max(last[b.customer[i]], b.time[i]);
+  }
+  for (std::size_t c = 0; c < t->size(); ++c) {
+    ASSERT_EQ(t->ids[c], b.ids.names()[c]) << c;
+    // The customer's first row starts at first_row (a byte offset).
+    const auto at = static_cast<std::size_t>(t->first_row[c]);
+    ASSERT_TRUE(at == 0 || text[at - 1] == '\n') << c;
+    EXPECT_NE(text.substr(at, text.find('\n', at) - at).find(b.ids.names()[c]), std::string::npos) << c;
+  }
+  EXPECT_EQ(t->spend, spend);
+  EXPECT_EQ(t->count, count);
+  EXPECT_TRUE(std::equal(last.begin(), last.end(), t->last.begin()));
+}
+
+constexpr Timestamp kFarFuture = Timestamp{4'000'000'000};
+
+TEST(ReadCustomerTotals, AreTheGeneralReadersRowsOnManyChunks) {
+  for (const char* eol : {"\n", "\r\n"})
+    for (const bool grouped : {true, false}) {
+      const std::string text = synthetic(80'000, grouped, eol);
+      TempFile f(text);
+      expect_totals_are_batch(read_customer_totals(f.path(), {}, {}, kFarFuture), reference(f.path()), text);
+    }
+  const std::string odd =
+      "customer_id,date,amount\r\na,2024-01-02,1.5\r\n\r\n  \n b ,2024-01-03 , 2 \na,2024-01-04,3";
+  TempFile f(odd);
+  expect_totals_are_batch(read_customer_totals(f.path(), {}, {}, kFarFuture), reference(f.path()), odd);
+}
+
+TEST(ReadCustomerTotals, LeaveEveryOtherFileToTheRowByRowPath) {
+  TempFile empty(""), header("customer_id,date,amount\n"),
+      quoted("customer_id,date,amount\nplain,2024-01-02,1\n\"Doe, J\",2024-01-03,2\n");
+  for (const TempFile* f : {&empty, &header, &quoted})
+    EXPECT_FALSE(read_customer_totals(f->path(), {}, {}, kFarFuture).has_value()) << f->path();
+  EXPECT_FALSE(read_customer_totals("no/such/file.csv", {}, {}, kFarFuture).has_value());
+  EXPECT_FALSE(read_customer_totals(quoted.path(), {}, {.discount = "d"}, kFarFuture).has_value());
+  // A bad row, or a purchase at or after `end`, deep in the last chunk.
+  std::string text = synthetic(80'000, true);
+  const std::size_t pos = text.rfind('\n', text.size() - 2) + 1;  // the last row
+  TempFile late(text.substr(0, pos) + "C1,2024-03-29,1\n");
+  const Timestamp end_of_march_28 = (*make_day(2024, 3, 28) + 1) * seconds_per_day;
+  EXPECT_FALSE(read_customer_totals(late.path(), {}, {}, end_of_march_28).has_value());
+  EXPECT_TRUE(read_customer_totals(late.path(), {}, {}, end_of_march_28 + seconds_per_day).has_value());
+  TempFile negative(text.substr(0, pos) + "C1,2024-03-01,-1\n");
+  EXPECT_FALSE(read_customer_totals(negative.path(), {}, {}, kFarFuture).has_value());
+  TempFile ragged(text.substr(0, pos) + "C1,2024-03-01\n");
+  EXPECT_FALSE(read_customer_totals(ragged.path(), {}, {}, kFarFuture).has_value());
+}
+
+TEST(ReadCustomerTotals, KeepTheMappedFileTheirIdsView) {
+  TempFile f("customer_id,date,amount\nalpha,2024-01-02,1\nbeta,2024-01-03,2\n");
+  auto t = read_customer_totals(f.path(), {}, {}, kFarFuture);
+  ASSERT_TRUE(t.has_value());
+  const segment::CustomerTotals moved = std::move(*t);
+  t.reset();
+  EXPECT_EQ(moved.ids, (std::vector<std::string_view>{"alpha", "beta"}));
+  EXPECT_EQ(moved.first_row, (std::vector<std::int64_t>{24, 43}));
 }
 
 }  // namespace

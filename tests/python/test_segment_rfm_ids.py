@@ -61,3 +61,70 @@ def test_rfm_table_from_str_ids_is_the_cli_table(tmp_path):
     table = leadscore.rfm(df, as_of="2024-01-31", customer_col="id", method="rank", segments="rf-grid")
     assert list(table.index) == list(pd.unique(df["id"]))
     assert table["frequency"].sum() == len(df)
+
+
+# Columns of 64K rows and more are read on every core, in chunks of rows;
+# these must give the one-pass results to the bit and fall back, with the
+# same errors, wherever the parallel reader does not apply.
+def big_frame(n=200_000, customers=20_000, grouped=True, seed=11):
+    rng = np.random.default_rng(seed)
+    c = rng.integers(0, customers, n)
+    if grouped:
+        c.sort()
+    names = np.array([f"C{i:07d}" for i in range(customers)], dtype=object)
+    dates = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
+    # Cents: a sum's last bit depends on the order it is added in.
+    return pd.DataFrame({"id": names[c], "date": dates, "amount": rng.integers(1, 10**6, n) / 100})
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+@pytest.mark.parametrize("monetary", ["total", "mean"])
+def test_large_columns_read_in_parallel_are_the_one_pass_values(grouped, monetary):
+    df = big_frame(grouped=grouped)
+    got = leadscore.rfm_values(df["id"], df["date"], df["amount"], as_of="2024-01-31", monetary=monetary)
+    want = via_factorize(df, as_of="2024-01-31", monetary=monetary)
+    assert list(got.index) == list(want.index) == list(pd.unique(df["id"]))
+    np.testing.assert_array_equal(got.to_numpy(), want.to_numpy())
+
+
+class Tag(str):
+    """A str subclass: its objects are not compact, unlike plain str."""
+
+
+@pytest.mark.parametrize("odd", ["Kundé-7", Tag("C0000042")])
+def test_other_str_ids_late_in_a_large_column_fall_back(odd):
+    df = big_frame()
+    ids = df["id"].to_numpy(dtype=object).copy()
+    ids[-3] = odd
+    got = leadscore.rfm_values(ids, df["date"], df["amount"], as_of="2024-01-31")
+    want = via_factorize(df.assign(id=[str(x) for x in ids]), as_of="2024-01-31")
+    assert list(got.index) == list(want.index)
+    np.testing.assert_array_equal(got.to_numpy(), want.to_numpy())
+
+
+def test_bad_rows_late_in_a_large_column_keep_their_errors():
+    df = big_frame()
+    n = len(df)
+    for missing in (None, np.nan):
+        ids = df["id"].to_numpy(dtype=object).copy()
+        ids[n - 10] = missing
+        with pytest.raises(leadscore.InvalidInput, match=f"missing value at row {n - 10}$"):
+            leadscore.rfm_values(ids, df["date"], df["amount"], as_of="2024-01-31")
+    for bad in (-1.0, np.nan, np.inf):
+        amount = df["amount"].to_numpy().copy()
+        amount[n - 7] = bad
+        with pytest.raises(leadscore.InvalidInput, match=f"negative or non-finite amount at row {n - 7}$"):
+            leadscore.rfm_values(df["id"], df["date"], amount, as_of="2024-01-31")
+    dates = df["date"].copy()
+    dates.iloc[n - 4] = pd.Timestamp("2024-02-01")
+    with pytest.raises(leadscore.InvalidInput, match="has a purchase on 2024-02-01, after the as-of date 2024-01-31"):
+        leadscore.rfm_values(df["id"], dates, df["amount"], as_of="2024-01-31")
+
+
+def test_rfm_table_of_a_large_column_is_fit_then_transform():
+    df = big_frame(grouped=False)
+    table = leadscore.rfm(df, as_of="2024-01-31", customer_col="id", method="rank", segments="rf-grid")
+    values = leadscore.rfm_values(df["id"], df["date"], df["amount"], as_of="2024-01-31")
+    scorer = leadscore.RFM(method="rank", segments="rf-grid").fit(values)
+    want = scorer.transform(values)
+    pd.testing.assert_frame_equal(table.drop(columns="tier"), want)

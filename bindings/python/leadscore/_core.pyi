@@ -122,6 +122,10 @@ class RfmModel:
     @staticmethod
     def fit(recency: npt.NDArray[np.float64], frequency: npt.NDArray[np.float64], monetary: npt.NDArray[np.float64],
             bins: int = 5, method: str = "quantile", break_offset: float = 1.0) -> RfmModel: ...
+    @staticmethod
+    def fit_score(recency: npt.NDArray[np.float64], frequency: npt.NDArray[np.float64],
+                  monetary: npt.NDArray[np.float64], bins: int = 5, method: str = "quantile",
+                  break_offset: float = 1.0) -> tuple[RfmModel, tuple[npt.NDArray[np.uint8], ...]]: ...
     def score_fitted(self, recency: npt.NDArray[np.float64], frequency: npt.NDArray[np.float64],
                      monetary: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.uint8], ...]: ...
     def score(self, recency: npt.NDArray[np.float64], frequency: npt.NDArray[np.float64],

@@ -93,8 +93,12 @@ def rfm_values(customer_ids, dates, amounts, *, as_of, monetary: str = "total") 
     if objects is not None:
         # String ids: coded in C++ straight from the Python str objects.
         raw = _core.rfm_values_objects(objects, ticks, ticks_per_day, _floats(amounts), _day(as_of), monetary)
+    index_dtype = None
     if raw is not None:
         uniques = objects[raw["first_row"]]
+        # Every id is a str here, so the first gives the dtype pandas would
+        # infer for all; given it, pandas checks the ids without inferring.
+        index_dtype = pd.Index(uniques[:1]).dtype
     else:
         codes, uniques = pd.factorize(ids)
         if (codes < 0).any():
@@ -103,7 +107,7 @@ def rfm_values(customer_ids, dates, amounts, *, as_of, monetary: str = "total") 
         raw = _core.rfm_values(np.ascontiguousarray(codes, dtype=np.int64), len(uniques), ticks, ticks_per_day,
                                _floats(amounts), _day(as_of), monetary)
     frame = pd.DataFrame({k: raw[k] for k in ("recency", "frequency", "monetary")}, copy=False)
-    frame.index = pd.Index(np.asarray(uniques), name="customer_id")
+    frame.index = pd.Index(np.asarray(uniques), dtype=index_dtype, name="customer_id")
     return frame
 
 
@@ -159,13 +163,16 @@ class RFM:
         """values: a DataFrame with recency, frequency and monetary columns
         (as from rfm_values)."""
         r, f, m = (_floats(values[c]) for c in ("recency", "frequency", "monetary"))
-        self.model_ = _core.RfmModel.fit(r, f, m, int(self.bins), str(self.method), float(self.break_offset))
-        self.table_ = _segment_table(self.segments)
-        self.breaks_ = pd.DataFrame({"recency": self.model_.recency_breaks,
-                                     "frequency": self.model_.frequency_breaks,
-                                     "monetary": self.model_.monetary_breaks})
-        self._fitted_on = values
+        self._set_model(_core.RfmModel.fit(r, f, m, int(self.bins), str(self.method), float(self.break_offset)),
+                        values)
         return self
+
+    def _set_model(self, model, values: pd.DataFrame) -> None:
+        self.model_ = model
+        self.table_ = _segment_table(self.segments)
+        self.breaks_ = pd.DataFrame({"recency": model.recency_breaks, "frequency": model.frequency_breaks,
+                                     "monetary": model.monetary_breaks})
+        self._fitted_on = values
 
     def transform(self, values: pd.DataFrame) -> pd.DataFrame:
         """values plus r, f, m, cell, score (r + f + m) and segment. The
@@ -176,6 +183,9 @@ class RFM:
             rs, fs, ms = self.model_.score_fitted(r, f, m)
         else:
             rs, fs, ms = self.model_.score(r, f, m)
+        return self._table(values, rs, fs, ms)
+
+    def _table(self, values: pd.DataFrame, rs, fs, ms) -> pd.DataFrame:
         out = values.copy()
         out["r"], out["f"], out["m"] = rs, fs, ms
         out["cell"] = _cells(rs, fs, ms, self.model_.bins)
@@ -186,7 +196,12 @@ class RFM:
         return out
 
     def fit_transform(self, values: pd.DataFrame) -> pd.DataFrame:
-        return self.fit(values).transform(values)
+        """fit(values).transform(values), ranking each dimension once."""
+        r, f, m = (_floats(values[c]) for c in ("recency", "frequency", "monetary"))
+        model, (rs, fs, ms) = _core.RfmModel.fit_score(r, f, m, int(self.bins), str(self.method),
+                                                       float(self.break_offset))
+        self._set_model(model, values)
+        return self._table(values, rs, fs, ms)
 
     def __getstate__(self):
         state = dict(self.__dict__)

@@ -6,9 +6,11 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "../../../src/core/parallel.hpp"
 #include "arrays.hpp"
 #include "leadscore/io/view_ids.hpp"
 #include "leadscore/segment/archive.hpp"
@@ -125,26 +127,108 @@ std::optional<ObjectCodes> object_codes(nb::handle ids) {
   return out;
 }
 
+// Per customer totals of a 1-D object array of str ids, on every core. The
+// caller holds the GIL and keeps it, so while the worker threads read the
+// str objects none can change or go away; they only read compact-ASCII
+// characters (no reference counts, no API calls). nullopt on anything else
+// (another kind of str, None, a non-str, a refused row): the row-by-row path
+// then handles it, with its errors.
+std::optional<CustomerTotals> object_totals(nb::handle ids, const InArray<std::int64_t>& time,
+                                            const Doubles& amount, std::int64_t end) {
+  Py_buffer buf;
+  if (PyObject_GetBuffer(ids.ptr(), &buf, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) != 0) {
+    PyErr_Clear();
+    return std::nullopt;
+  }
+  struct Release {
+    Py_buffer* b;
+    ~Release() { PyBuffer_Release(b); }
+  } release{&buf};
+  if (buf.ndim != 1 || buf.itemsize != static_cast<Py_ssize_t>(sizeof(PyObject*)) || !buf.format ||
+      std::string_view(buf.format) != "O")
+    return std::nullopt;
+  const auto* obj = static_cast<PyObject* const*>(buf.buf);
+  const auto n = static_cast<std::size_t>(buf.len / buf.itemsize);
+  if (time.shape(0) != n || amount.shape(0) != n || n == 0) return std::nullopt;
+  const std::int64_t* t = time.data();
+  const double* a = amount.data();
+  // One chunk of rows per core, when there are enough rows to pay for it.
+  const std::size_t n_chunks = n < (std::size_t{1} << 16) ? 1 : leadscore::detail::hardware_threads();
+  // Chunk k starts at row n * (first_share + k - 1) / (first_share + n_chunks - 1).
+  const double first = CustomerTotalsChunk::first_share;
+  const auto from = [&](std::size_t k) -> std::size_t {
+    if (k == 0) return 0;
+    if (k == n_chunks) return n;
+    return static_cast<std::size_t>(static_cast<double>(n) * (first + static_cast<double>(k - 1)) /
+                                    (first + static_cast<double>(n_chunks - 1)));
+  };
+  std::vector<CustomerTotalsChunk> chunks;
+  chunks.reserve(n_chunks);
+  for (std::size_t k = 0; k < n_chunks; ++k) chunks.emplace_back(end, k == 0 ? 0 : from(k + 1) - from(k));
+  std::vector<std::uint8_t> done(n_chunks, 0);
+  leadscore::detail::parallel_for(n_chunks, n_chunks, [&](std::size_t k) {
+    CustomerTotalsChunk& c = chunks[k];
+    const PyObject* previous = nullptr;
+    std::string_view text;
+    for (std::size_t i = from(k), to = from(k + 1); i < to; ++i) {
+#if defined(__GNUC__) || defined(__clang__)
+      // Rows out of customer order put their str objects anywhere in memory:
+      // ask for them (header and characters) some rows ahead.
+      if (i + 16 < to) {
+        __builtin_prefetch(obj[i + 16]);
+        __builtin_prefetch(reinterpret_cast<const char*>(obj[i + 16]) + 56);
+      }
+#endif
+      PyObject* o = obj[i];
+      bool same = o == previous;
+      if (!same) {
+        if (!PyUnicode_Check(o) || !PyUnicode_IS_COMPACT_ASCII(o)) return;
+        const std::string_view next(static_cast<const char*>(PyUnicode_DATA(o)),
+                                    static_cast<std::size_t>(PyUnicode_GET_LENGTH(o)));
+        // Rows of one customer are often adjacent: equal bytes, no hashing.
+        same = previous && same_id(next, text);
+        previous = o, text = next;
+      }
+      if (!c.add(text, same, static_cast<std::int64_t>(i), t[i], a[i])) return;
+    }
+    done[k] = 1;
+  });
+  if (std::find(done.begin(), done.end(), 0) != done.end()) return std::nullopt;
+  return merge_totals(chunks);
+}
+
 // rfm_values of a str id column: the values and, per customer, the row of
 // its first purchase (to take the ids from without building new strings).
 nb::object rfm_values_objects(nb::handle ids, const InArray<std::int64_t>& time, std::int64_t ticks_per_day,
                             const Doubles& amount, Day as_of, const std::string& monetary) {
   if (monetary != "total" && monetary != "mean")
     throw InvalidInput("monetary must be 'total' or 'mean', not '" + monetary + "'");
-  std::optional<ObjectCodes> found = object_codes(ids);
-  if (!found) return nb::none();
-  ObjectCodes& codes = *found;
+  const RfmValuesConfig config{.as_of = as_of,
+                               .monetary = monetary == "mean" ? MonetaryMeasure::mean : MonetaryMeasure::total};
   RfmValues v;
-  {
-    nb::gil_scoped_release unlocked;
-    v = rfm_values(codes.code, codes.first_row.size(), view(time), ticks_per_day, view(amount),
-                   {.as_of = as_of, .monetary = monetary == "mean" ? MonetaryMeasure::mean : MonetaryMeasure::total});
+  std::vector<std::int64_t> first_row;
+  // (A bad ticks_per_day goes the row-by-row way, to its error.)
+  std::optional<CustomerTotals> totals;
+  if (ticks_per_day > 0) totals = object_totals(ids, time, amount, (static_cast<std::int64_t>(as_of) + 1) * ticks_per_day);
+  if (totals) {
+    totals->ids.clear();  // errors name customers by code, as the row-by-row path does
+    v = rfm_values(*totals, ticks_per_day, config);
+    first_row = std::move(totals->first_row);
+  } else {
+    std::optional<ObjectCodes> found = object_codes(ids);
+    if (!found) return nb::none();
+    ObjectCodes& codes = *found;
+    {
+      nb::gil_scoped_release unlocked;
+      v = rfm_values(codes.code, codes.first_row.size(), view(time), ticks_per_day, view(amount), config);
+    }
+    first_row = std::move(codes.first_row);
   }
   nb::dict out;
   out["recency"] = to_numpy(std::move(v.recency));
   out["frequency"] = to_numpy(std::move(v.frequency));
   out["monetary"] = to_numpy(std::move(v.monetary));
-  out["first_row"] = to_numpy(std::move(codes.first_row));
+  out["first_row"] = to_numpy(std::move(first_row));
   return out;
 }
 
@@ -241,6 +325,20 @@ void register_segment(nb::module_& m) {
             return RfmModel::fit(v, {.bins = bins, .method = method_of(method), .break_offset = break_offset});
           },
           "recency"_a, "frequency"_a, "monetary"_a, "bins"_a = 5, "method"_a = "quantile", "break_offset"_a = 1.0)
+      .def_static(
+          "fit_score",
+          [](const Doubles& r, const Doubles& f, const Doubles& mon, int bins, const std::string& method,
+             double break_offset) {
+            const RfmValues v = values_of(r, f, mon);
+            std::optional<RfmModel::FitScore> fitted;
+            {
+              nb::gil_scoped_release unlocked;
+              fitted = RfmModel::fit_score(v, {.bins = bins, .method = method_of(method), .break_offset = break_offset});
+            }
+            return nb::make_tuple(std::move(fitted->model), scores_tuple(std::move(fitted->scores)));
+          },
+          "recency"_a, "frequency"_a, "monetary"_a, "bins"_a = 5, "method"_a = "quantile", "break_offset"_a = 1.0,
+          "fit() and score_fitted() of the same values, ranking once: (model, (r, f, m)).")
       .def(
           "score_fitted",
           [](const RfmModel& self, const Doubles& r, const Doubles& f, const Doubles& mon) {

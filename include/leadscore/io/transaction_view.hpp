@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "leadscore/io/csv.hpp"
+#include "leadscore/segment/customer_totals.hpp"
 
 namespace leadscore {
 
@@ -45,5 +47,14 @@ class TransactionView {
 TransactionView read_transaction_view(const std::string& path, const CsvOptions& options = {},
                                       const TransactionColumns& columns = {},
                                       ProgressFn progress = {});
+
+/// Per customer totals of a plain file (as read_transaction_view's parallel
+/// path takes) in one pass, no array per row: times in seconds, first_row
+/// the byte offset of the customer's first row; the totals keep the mapped
+/// file their ids view. nullopt when read_transaction_view would take the
+/// general reader, and on a row CustomerTotalsChunk refuses (a time at or
+/// after `end`): read_transaction_view then gives the rows and the errors.
+std::optional<segment::CustomerTotals> read_customer_totals(const std::string& path, const CsvOptions& options,
+                                                            const TransactionColumns& columns, Timestamp end);
 
 }  // namespace leadscore

@@ -25,6 +25,7 @@
 
 #include "leadscore/core/date.hpp"
 #include "leadscore/core/transactions.hpp"
+#include "leadscore/segment/customer_totals.hpp"
 
 namespace leadscore::segment {
 
@@ -69,6 +70,13 @@ RfmValues rfm_values(std::span<const std::int64_t> customer, std::size_t n_custo
 RfmValues rfm_values(std::span<const std::uint32_t> customer, std::span<const std::string_view> names,
                      std::span<const Timestamp> time, std::span<const double> amount, const RfmValuesConfig& config);
 
+/// The same from per-customer totals (CustomerTotals, times in ticks with
+/// `ticks_per_day` a day): ids are left empty, customer c is row c. Equal to
+/// rfm_values of the rows the totals were gathered from. Throws InvalidInput
+/// on columns of different lengths, a customer without purchases or a last
+/// purchase after `as_of`.
+RfmValues rfm_values(const CustomerTotals& totals, std::int64_t ticks_per_day, const RfmValuesConfig& config);
+
 struct RfmConfig {
   /// Number of scores per dimension (2..99; cells are printed as "rfm"
   /// digits up to 9 bins and as "r-f-m" above).
@@ -97,6 +105,11 @@ class RfmModel {
   /// customers, mismatched lengths, a value that is not finite or is
   /// negative (naming the customer), or bins outside 2..99.
   static RfmModel fit(const RfmValues& values, const RfmConfig& config = {});
+
+  /// fit(values, config) and score(values) in one pass: a rank model ranks
+  /// each dimension once instead of twice.
+  struct FitScore;
+  static FitScore fit_score(const RfmValues& values, const RfmConfig& config = {});
 
   /// Scores of the customers the model was fitted on reproduce fit()'s
   /// binning exactly (rank method included: ranks on `values`).
@@ -131,6 +144,11 @@ class RfmModel {
   int bin_of(int dim, double x) const noexcept;
   RfmConfig config_;
   std::vector<double> breaks_[3];
+};
+
+struct RfmModel::FitScore {
+  RfmModel model;
+  RfmScores scores;
 };
 
 /// R's type-7 quantile of sorted values at probability p.
