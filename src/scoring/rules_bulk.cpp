@@ -7,11 +7,11 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "../core/parallel.hpp"
-#include "../core/huge_pages.hpp"
 #include "leadscore/scoring/rules.hpp"
 
 namespace leadscore::scoring {
@@ -37,22 +37,19 @@ struct StagedMatch {
   Timestamp time;
 };
 
-// Sizes v to n, its storage grown (and hinted to huge pages) only when too
-// small; the elements are overwritten by the caller.
+// Sizes v to n, its storage replaced (not copied) only when too small; the
+// elements are overwritten by the caller.
 template <class T>
 void fit(std::vector<T>& v, std::size_t n) {
-  if (v.capacity() < n) {
-    std::vector<T>().swap(v);
-    v.reserve(n);
-    hint_huge_pages(v.data(), v.capacity() * sizeof(T));
-  }
+  if (v.capacity() < n) std::vector<T>().swap(v);
   v.resize(n);
 }
 
 }  // namespace
 
 struct RuleWorkspace::Memory {
-  ScratchArray<StagedMatch> staged;
+  std::unique_ptr<StagedMatch[]> staged;  // uninitialized: written before it is read
+  std::size_t staged_size = 0;
   std::vector<std::size_t> room, filled;
   std::vector<std::uint64_t> field_bits;
   std::vector<std::uint8_t> kept;
@@ -136,8 +133,12 @@ void RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, T
   for (std::size_t k = 0; k + 1 < room.size(); ++k) room[k + 1] += room[k];
 
   // Pass 2, likewise: each event's matches, appended to its block's part.
-  if (ws.staged.size() < room.back()) ws.staged = ScratchArray<StagedMatch>(room.back());
-  ScratchArray<StagedMatch>& staged = ws.staged;
+  if (ws.staged_size < room.back()) {
+    ws.staged.reset();
+    ws.staged = std::make_unique_for_overwrite<StagedMatch[]>(room.back());
+    ws.staged_size = room.back();
+  }
+  StagedMatch* const staged = ws.staged.get();
   std::vector<std::size_t>& filled = ws.filled;
   filled.assign(room.begin(), room.end() - 1);
   detail::parallel_for(threads, threads, [&](std::size_t t) {
@@ -255,14 +256,14 @@ void RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, T
       for (std::size_t t = 0; t < threads; ++t) {
         const std::size_t k = blk * threads + t;
         size += filled[k] - room[k];
-        for (const StagedMatch* m = staged.data() + room[k]; m != staged.data() + filled[k]; ++m) ++start[m->bucket + 1];
+        for (const StagedMatch* m = staged + room[k]; m != staged + filled[k]; ++m) ++start[m->bucket + 1];
       }
       for (std::size_t k = 0; k < buckets; ++k) start[k + 1] += start[k];
       std::copy(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(buckets), next.begin());
       matched.resize(size);
       for (std::size_t t = 0; t < threads; ++t) {
         const std::size_t k = blk * threads + t;
-        for (const StagedMatch* m = staged.data() + room[k]; m != staged.data() + filled[k]; ++m) {
+        for (const StagedMatch* m = staged + room[k]; m != staged + filled[k]; ++m) {
           const std::uint32_t f = m->bucket & static_cast<std::uint32_t>(n_filters - 1);
           // Unsummed values are never read: NaN keeps such hits equal, in any order.
           const double value = summed_[f] ? events.value[m->event] : std::numeric_limits<double>::quiet_NaN();
@@ -287,7 +288,6 @@ void RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, T
       if (blk == first_block) {
         const std::size_t run_rows = std::min(n, last_block << block_bits) - first;
         reasons.reserve((reasons.size() / rows + 2) * run_rows);
-        hint_huge_pages(reasons.data() + reasons.size(), (reasons.capacity() - reasons.size()) * sizeof(RuleReason));
       }
     }
   });
