@@ -36,20 +36,6 @@ void BM_RulesBulk(benchmark::State& state) {
 }
 BENCHMARK(BM_RulesBulk)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// One thread, the workspace and the scores kept from call to call (as a
-// CRM re-scoring on every data load would): no fresh memory to fault in.
-void BM_RulesBulkReused(benchmark::State& state) {
-  const auto& sim = leads(static_cast<std::size_t>(state.range(0)));
-  RuleWorkspace workspace;
-  RuleScores scores;
-  for (auto _ : state) {
-    engine().score(sim.profiles, sim.events, sim.as_of, scores, workspace, 1);
-    benchmark::DoNotOptimize(scores.total.data());
-  }
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(sim.profiles.customer.size()));
-}
-BENCHMARK(BM_RulesBulkReused)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
-
 // As callers get it by default: on every core.
 void BM_RulesBulkAllCores(benchmark::State& state) {
   const auto& sim = leads(static_cast<std::size_t>(state.range(0)));

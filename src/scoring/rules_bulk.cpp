@@ -37,38 +37,10 @@ struct StagedMatch {
   Timestamp time;
 };
 
-// Sizes v to n, its storage replaced (not copied) only when too small; the
-// elements are overwritten by the caller.
-template <class T>
-void fit(std::vector<T>& v, std::size_t n) {
-  if (v.capacity() < n) std::vector<T>().swap(v);
-  v.resize(n);
-}
-
 }  // namespace
 
-struct RuleWorkspace::Memory {
-  std::unique_ptr<StagedMatch[]> staged;  // uninitialized: written before it is read
-  std::size_t staged_size = 0;
-  std::vector<std::size_t> room, filled;
-  std::vector<std::uint64_t> field_bits;
-  std::vector<std::uint8_t> kept;
-  std::vector<std::vector<RuleReason>> run_reasons;
-};
-
-RuleWorkspace::RuleWorkspace() : memory_(std::make_unique<Memory>()) {}
-RuleWorkspace::~RuleWorkspace() = default;
-RuleWorkspace::RuleWorkspace(RuleWorkspace&&) noexcept = default;
-RuleWorkspace& RuleWorkspace::operator=(RuleWorkspace&&) noexcept = default;
-
-void RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of, RuleScores& out,
-                       RuleWorkspace& workspace, std::size_t threads) const {
-  // `out` stays empty until scored (and after an error); its storage is
-  // reused for the scores.
-  RuleScores scored;
-  std::swap(scored, out);
-  if (!workspace.memory_) workspace.memory_ = std::make_unique<RuleWorkspace::Memory>();
-  RuleWorkspace::Memory& ws = *workspace.memory_;
+RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of,
+                             std::size_t threads) const {
   events.validate();
   if (events.size() > std::numeric_limits<std::uint32_t>::max())
     throw InvalidInput("RuleEngine::score: more than 2^32 - 1 events in one batch; score them in parts");
@@ -117,8 +89,7 @@ void RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, T
   // Events after as_of never count: skipped. The first event without a
   // profile row is reported whatever the thread count (parallel_for
   // rethrows the lowest part's error).
-  std::vector<std::size_t>& room = ws.room;  // block-major: [block * threads + part]
-  room.assign(n_blocks * threads + 1, 0);
+  std::vector<std::size_t> room(n_blocks * threads + 1, 0);  // block-major: [block * threads + part]
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(events.size(), threads, t);
     for (std::size_t e = first; e < last; ++e) {
@@ -133,14 +104,9 @@ void RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, T
   for (std::size_t k = 0; k + 1 < room.size(); ++k) room[k + 1] += room[k];
 
   // Pass 2, likewise: each event's matches, appended to its block's part.
-  if (ws.staged_size < room.back()) {
-    ws.staged.reset();
-    ws.staged = std::make_unique_for_overwrite<StagedMatch[]>(room.back());
-    ws.staged_size = room.back();
-  }
-  StagedMatch* const staged = ws.staged.get();
-  std::vector<std::size_t>& filled = ws.filled;
-  filled.assign(room.begin(), room.end() - 1);
+  const auto staged_memory = std::make_unique_for_overwrite<StagedMatch[]>(room.back());  // written before read
+  StagedMatch* const staged = staged_memory.get();
+  std::vector<std::size_t> filled(room.begin(), room.end() - 1);
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(events.size(), threads, t);
     for (std::size_t e = first; e < last; ++e) {
@@ -156,14 +122,14 @@ void RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, T
     }
   });
 
-  scored.n_groups = rs.groups.size();
-  fit(scored.total, n);
-  fit(scored.groups, n * scored.n_groups);
-  fit(scored.grade, n);
-  fit(scored.level, n);
-  fit(scored.stage, n);
-  fit(scored.reason_begin, n + 1);
-  scored.reason_begin[0] = 0;
+  RuleScores out;
+  out.n_groups = rs.groups.size();
+  out.total.resize(n);
+  out.groups.resize(n * out.n_groups);
+  out.grade.resize(n);
+  out.level.resize(n);
+  out.stage.resize(n);
+  out.reason_begin.resize(n + 1);
 
   // Field tests, each thread over its rows: bit t of a lead's words for
   // test t. A text column is read once for all the tests on it: its
@@ -171,12 +137,8 @@ void RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, T
   // its tests once. Then the stage a customer keeps, once per
   // distinct value.
   const std::size_t nf = rs.fields.size(), field_words = this->field_words();
-  std::vector<std::uint64_t>& field_bits = ws.field_bits;
-  fit(field_bits, n * field_words);
-  std::fill(field_bits.begin(), field_bits.end(), 0);
-  std::vector<std::uint8_t>& kept = ws.kept;
-  fit(kept, n);
-  std::fill(kept.begin(), kept.end(), no_stage);
+  std::vector<std::uint64_t> field_bits(n * field_words, 0);
+  std::vector<std::uint8_t> kept(n, no_stage);
   std::vector<const ProfileColumn*> columns;  // each tested column once
   for (const ProfileColumn* col : b.columns)
     if (std::find(columns.begin(), columns.end(), col) == columns.end()) columns.push_back(col);
@@ -233,14 +195,10 @@ void RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, T
 
   // Pass 3, in runs of blocks handed to the threads: each block's matches
   // by (row, filter) (a stable counting sort in cache), each (row,
-  // filter)'s in canonical order, then each row scored. A run keeps its
+  // filter)'s in canonical order, then each row out. A run keeps its
   // reasons apart; they are joined in row order at the end.
   const std::size_t n_runs = threads == 1 ? 1 : std::min(n_blocks, 8 * threads);
-  // One run's reasons go straight into the result.
-  std::vector<std::vector<RuleReason>>& run_reasons = ws.run_reasons;
-  run_reasons.resize(n_runs);
-  if (n_runs == 1) std::swap(run_reasons[0], scored.reasons);
-  for (auto& r : run_reasons) r.clear();
+  std::vector<std::vector<RuleReason>> run_reasons(n_runs);
   detail::parallel_for(n_runs, threads, [&](std::size_t run) {
     const auto [first_block, last_block] = part(n_blocks, n_runs, run);
     Scratch s(rs);
@@ -274,14 +232,14 @@ void RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, T
         prepare_buckets(s, matched.data(), start.data() + (i - first) * n_filters);
         s.fields = field_bits.data() + i * field_words;
         const Result r = evaluate(s, kept[i]);
-        scored.total[i] = r.total;
+        out.total[i] = r.total;
         std::copy(s.group_score.begin(), s.group_score.end(),
-                  scored.groups.begin() + static_cast<std::ptrdiff_t>(i * scored.n_groups));
-        scored.grade[i] = r.grade;
-        scored.level[i] = r.level;
-        scored.stage[i] = r.stage;
+                  out.groups.begin() + static_cast<std::ptrdiff_t>(i * out.n_groups));
+        out.grade[i] = r.grade;
+        out.level[i] = r.level;
+        out.stage[i] = r.stage;
         reasons.insert(reasons.end(), s.reasons.begin(), s.reasons.end());
-        scored.reason_begin[i + 1] = static_cast<std::uint32_t>(s.reasons.size());  // a count, until joined
+        out.reason_begin[i + 1] = static_cast<std::uint32_t>(s.reasons.size());  // a count, until joined
       }
       // Room for the run's reasons at its first block's rate, so the list
       // is not copied as it grows.
@@ -293,18 +251,18 @@ void RuleEngine::score(const ProfileTable& profiles, const EventBatch& events, T
   });
 
   // Join: counts to offsets, then each run's reasons into place.
-  for (std::size_t i = 0; i < n; ++i) scored.reason_begin[i + 1] += scored.reason_begin[i];
+  for (std::size_t i = 0; i < n; ++i) out.reason_begin[i + 1] += out.reason_begin[i];
   if (n_runs == 1) {
-    std::swap(scored.reasons, run_reasons[0]);
+    out.reasons = std::move(run_reasons[0]);
   } else {
-    fit(scored.reasons, scored.reason_begin[n]);
+    out.reasons.resize(out.reason_begin[n]);
     detail::parallel_for(n_runs, threads, [&](std::size_t run) {
       const std::size_t first_row = std::min(n, (part(n_blocks, n_runs, run).first) << block_bits);
       std::copy(run_reasons[run].begin(), run_reasons[run].end(),
-                scored.reasons.begin() + static_cast<std::ptrdiff_t>(scored.reason_begin[first_row]));
+                out.reasons.begin() + static_cast<std::ptrdiff_t>(out.reason_begin[first_row]));
       });
   }
-  std::swap(out, scored);
+  return out;
 }
 
 }  // namespace leadscore::scoring

@@ -288,27 +288,6 @@ TEST(RulesScoring, BulkEqualsIncrementalWithManyFilters) {
   EXPECT_GT(fired, 10u * leads);  // not vacuous
 }
 
-// A caller that scores again and again keeps a workspace and the last
-// scores: every call gives what a fresh one gives, whatever the sizes
-// before, and an error leaves the scores empty.
-TEST(RulesScoring, ReusedWorkspaceAndScores) {
-  const RuleEngine engine(load_rule_set(test::data_path("rules/b2b_saas.json")));
-  RuleWorkspace workspace;
-  RuleScores reused;
-  for (const auto& [leads, threads] : {std::pair{3000, 1}, {400, 1}, {5000, 2}, {3000, 3}, {50, 2}}) {
-    const SimulatedLeads sim = simulate_leads(static_cast<std::size_t>(leads), 12, static_cast<std::uint64_t>(leads));
-    const RuleScores fresh = engine.score(sim.profiles, sim.events, sim.as_of, 1);
-    engine.score(sim.profiles, sim.events, sim.as_of, reused, workspace, static_cast<std::size_t>(threads));
-    expect_same(reused, fresh);
-    if (HasFatalFailure()) return;
-  }
-  SimulatedLeads bad = simulate_leads(100, 5, 3);
-  bad.events.add(500, EventType::webinar, bad.as_of);  // no such lead
-  EXPECT_THROW(engine.score(bad.profiles, bad.events, bad.as_of, reused, workspace), InvalidInput);
-  EXPECT_EQ(reused.size(), 0u);
-  EXPECT_TRUE(reused.reasons.empty());
-}
-
 TEST(RulesScoring, TemplatesLoad) {
   const RuleSet b2b = load_rule_set(test::data_path("rules/b2b_saas.json"));
   EXPECT_EQ(b2b.groups.size(), 3u);

@@ -144,23 +144,6 @@ inline DataSchema schema_of(const ProfileTable& profiles, const EventBatch* even
 /// Scores leads by one rule set. Immutable and safe to share between
 /// threads; loading another rule set makes another engine and never
 /// disturbs this one.
-/// Working memory of bulk scoring (a few hundred MB for a million leads),
-/// for a caller that scores again and again, as a CRM does on every data
-/// load: kept between calls, so that each call does not map and zero it
-/// afresh. One workspace serves one call at a time.
-class RuleWorkspace {
- public:
-  RuleWorkspace();
-  ~RuleWorkspace();
-  RuleWorkspace(RuleWorkspace&&) noexcept;
-  RuleWorkspace& operator=(RuleWorkspace&&) noexcept;
-
- private:
-  friend class RuleEngine;
-  struct Memory;
-  std::unique_ptr<Memory> memory_;
-};
-
 class RuleEngine {
  public:
   explicit RuleEngine(RuleSet rules)
@@ -210,18 +193,7 @@ class RuleEngine {
   /// Runs on `threads` threads (0: one per core; small tables use one);
   /// the result does not depend on the thread count.
   RuleScores score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of,
-                   std::size_t threads = 0) const {
-    RuleScores out;
-    RuleWorkspace workspace;
-    score(profiles, events, as_of, out, workspace, threads);
-    return out;
-  }
-
-  /// The same into `out`, reusing its storage and the workspace's: for
-  /// repeated calls, which then neither allocate nor fault in fresh memory
-  /// once the sizes have been reached. On an error `out` is left empty.
-  void score(const ProfileTable& profiles, const EventBatch& events, Timestamp as_of, RuleScores& out,
-             RuleWorkspace& workspace, std::size_t threads = 0) const;
+                   std::size_t threads = 0) const;
 
   /// A fresh state for one lead.
   LeadState new_state() const {
