@@ -264,8 +264,8 @@ class RuleEngine {
 
  private:
   // Text equality, size and end characters first: most of the values
-  // compared here (titles, domains, pages) differ there.
-  // A plain loop: these are short, and a call to memcmp costs more.
+  // compared here (titles, domains, pages) differ there. A plain loop:
+  // they are short, and a call to memcmp costs more.
   static bool same_text(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
     if (a.empty()) return true;
@@ -302,7 +302,8 @@ class RuleEngine {
       index_values(rs);
       if (!keyed) return;
       most = static_cast<std::uint32_t>(std::popcount(always));
-      for (const auto& [v, mask] : by_value) most = std::max<std::uint32_t>(most, static_cast<std::uint32_t>(std::popcount(always | mask)));
+      for (const auto& [v, mask] : by_value)
+        most = std::max(most, static_cast<std::uint32_t>(std::popcount(always | mask)));
     }
 
     void index_values(const RuleSet& rs) {
