@@ -165,14 +165,14 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
         continue;
       }
       const auto& values = std::get<1>(col->values);
-      DistinctValues distinct;
+      ViewIds distinct;
       std::vector<std::uint64_t> by_code;  // field_words per code; code 0: missing
       tests_passed([&](const FieldTest& test) { return test.op == FieldOp::missing; });
       by_code.insert(by_code.end(), bits.begin(), bits.end());
       for (std::size_t i = first; i < last; ++i) {
         std::size_t code = 0;
         if (values[i]) {
-          code = distinct.code(*values[i]) + 1;
+          code = distinct.intern(*values[i]) + 1;
           if (code * field_words == by_code.size()) {  // a new value
             tests_passed([&](const FieldTest& test) { return text_test(test, *values[i]); });
             by_code.insert(by_code.end(), bits.begin(), bits.end());
@@ -183,11 +183,11 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
     }
     if (!b.stage) return;
     const auto& values = std::get<1>(b.stage->values);
-    DistinctValues distinct;
+    ViewIds distinct;
     std::vector<std::uint8_t> stage_of;
     for (std::size_t i = first; i < last; ++i) {
       if (!values[i]) continue;
-      const std::uint32_t k = distinct.code(*values[i]);
+      const std::uint32_t k = distinct.intern(*values[i]);
       if (k == stage_of.size()) stage_of.push_back(kept_stage(values[i]));
       kept[i] = stage_of[k];
     }

@@ -11,17 +11,31 @@
 
 namespace leadscore {
 
-/// a == b, without a call for ids of 8 to 16 bytes (two overlapping words).
+/// a == b, without a call for ids of up to 16 bytes (two overlapping
+/// words, or bytes under 4).
 inline bool same_id(std::string_view a, std::string_view b) noexcept {
   const std::size_t n = a.size();
   if (n != b.size()) return false;
-  if (n < 8 || n > 16) return a == b;
-  std::uint64_t x[2], y[2];
-  std::memcpy(&x[0], a.data(), 8);
-  std::memcpy(&x[1], a.data() + n - 8, 8);
-  std::memcpy(&y[0], b.data(), 8);
-  std::memcpy(&y[1], b.data() + n - 8, 8);
-  return x[0] == y[0] && x[1] == y[1];
+  if (n > 16) return a == b;
+  if (n >= 8) {
+    std::uint64_t x[2], y[2];
+    std::memcpy(&x[0], a.data(), 8);
+    std::memcpy(&x[1], a.data() + n - 8, 8);
+    std::memcpy(&y[0], b.data(), 8);
+    std::memcpy(&y[1], b.data() + n - 8, 8);
+    return x[0] == y[0] && x[1] == y[1];
+  }
+  if (n >= 4) {
+    std::uint32_t x[2], y[2];
+    std::memcpy(&x[0], a.data(), 4);
+    std::memcpy(&x[1], a.data() + n - 4, 4);
+    std::memcpy(&y[0], b.data(), 4);
+    std::memcpy(&y[1], b.data() + n - 4, 4);
+    return x[0] == y[0] && x[1] == y[1];
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
 }
 
 /// Maps each distinct id to 0..n-1 in order of first sight. The viewed

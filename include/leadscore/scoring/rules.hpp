@@ -21,13 +21,13 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "leadscore/core/error.hpp"
 #include "leadscore/core/events.hpp"
 #include "leadscore/core/lifecycle.hpp"
 #include "leadscore/core/profile.hpp"
+#include "leadscore/io/view_ids.hpp"
 #include "leadscore/scoring/rule_set.hpp"
 
 namespace leadscore::scoring {
@@ -263,26 +263,10 @@ class RuleEngine {
   }
 
  private:
-  // Text equality, size and end characters first: most of the values
-  // compared here (titles, domains, pages) differ there. A plain loop:
-  // they are short, and a call to memcmp costs more.
-  static bool same_text(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    if (a.empty()) return true;
-    if (a.front() != b.front() || a.back() != b.back()) return false;
-    for (std::size_t i = 1; i + 1 < a.size(); ++i)
-      if (a[i] != b[i]) return false;
-    return true;
-  }
-
-  // A slot for a text by its size and end characters, which tell apart
-  // most of the few values a column or a property takes.
+  // A property value's slot among a few (ViewIds' hash), so that a lookup
+  // compares only the filter values of one slot.
   static constexpr std::size_t text_slots = 64;
-  static std::size_t text_slot(std::string_view v) noexcept {
-    if (v.empty()) return 0;
-    return (v.size() * 7 + static_cast<unsigned char>(v.front()) * 3 + static_cast<unsigned char>(v.back())) %
-           text_slots;
-  }
+  static std::size_t text_slot(std::string_view v) noexcept { return ViewIds::hash(v) % text_slots; }
 
   // The filters of one event type. When each tests at most one property,
   // with eq or in, and all the same property (page = "pricing", page =
@@ -328,7 +312,7 @@ class RuleEngine {
         }
       }
       keyed = true;  // also when no filter tests a property
-      // By slot, so that a lookup compares the few values of one slot.
+      // By slot (see text_slot).
       std::sort(by_value.begin(), by_value.end(),
                 [](const auto& a, const auto& b) { return text_slot(a.first) < text_slot(b.first); });
       slot_begin.fill(0);
@@ -346,11 +330,11 @@ class RuleEngine {
       }
       std::uint64_t bits = always;
       for (const auto& p : props)
-        if (same_text(p.key, key)) {
+        if (same_id(p.key, key)) {
           const std::string_view x = p.value;
           const std::size_t slot = text_slot(x);
           for (std::uint32_t k = slot_begin[slot]; k < slot_begin[slot + 1]; ++k)
-            if (same_text(by_value[k].first, x)) {
+            if (same_id(by_value[k].first, x)) {
               bits |= by_value[k].second;
               break;
             }
@@ -541,35 +525,6 @@ class RuleEngine {
     if (std::isnan(x)) x = rules_->groups[g].decay.factor(s.age[k]);
     return x;
   }
-
-  // Codes for the distinct values of a text column, in order of first
-  // appearance: a linear search while they are few (titles, domains,
-  // countries, stages), a hash map beyond.
-  struct DistinctValues {
-    static constexpr std::size_t few = 16;
-    std::vector<std::string_view> values;
-    std::unordered_map<std::string_view, std::uint32_t> index;
-    // While they are few: the last code seen at each text slot, checked
-    // before any search.
-    std::array<std::uint32_t, text_slots> recent{};
-
-    std::uint32_t code(std::string_view v) {
-      const auto next = static_cast<std::uint32_t>(values.size());
-      if (values.size() <= few) {
-        std::uint32_t& guess = recent[text_slot(v)];
-        if (guess < next && same_text(values[guess], v)) return guess;
-        for (std::uint32_t k = 0; k < next; ++k)
-          if (same_text(values[k], v)) return guess = k;
-        values.push_back(v);
-        if (values.size() > few)
-          for (std::uint32_t k = 0; k < values.size(); ++k) index.emplace(values[k], k);
-        return guess = next;
-      }
-      const auto [it, added] = index.emplace(v, next);
-      if (added) values.push_back(v);
-      return it->second;
-    }
-  };
 
   struct Context {
     const Scratch& scratch;
