@@ -60,6 +60,34 @@ nb::dict rfm_values_arrays(const InArray<std::int64_t>& customer, std::size_t n_
   return out;
 }
 
+// The elements of a C-contiguous 1-D numpy object array, its buffer held
+// for this object's life; ok() is false for anything else.
+class ObjectArray {
+ public:
+  explicit ObjectArray(nb::handle array) {
+    if (PyObject_GetBuffer(array.ptr(), &buf_, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) != 0) {
+      PyErr_Clear();
+      return;
+    }
+    held_ = true;
+    ok_ = buf_.ndim == 1 && buf_.itemsize == static_cast<Py_ssize_t>(sizeof(PyObject*)) && buf_.format &&
+          std::string_view(buf_.format) == "O";
+  }
+  ObjectArray(const ObjectArray&) = delete;
+  ObjectArray& operator=(const ObjectArray&) = delete;
+  ~ObjectArray() {
+    if (held_) PyBuffer_Release(&buf_);
+  }
+
+  bool ok() const noexcept { return ok_; }
+  PyObject* const* data() const noexcept { return static_cast<PyObject* const*>(buf_.buf); }
+  std::size_t size() const noexcept { return static_cast<std::size_t>(buf_.len / buf_.itemsize); }
+
+ private:
+  Py_buffer buf_{};
+  bool held_ = false, ok_ = false;
+};
+
 // Dense codes of a 1-D numpy object array of str (a pandas str or object
 // column), read through the CPython API with the GIL held: no Python-level
 // hashing, and a row with the same id as the row before costs a compare.
@@ -72,20 +100,10 @@ struct ObjectCodes {
 };
 
 std::optional<ObjectCodes> object_codes(nb::handle ids) {
-  Py_buffer buf;
-  if (PyObject_GetBuffer(ids.ptr(), &buf, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) != 0) {
-    PyErr_Clear();
-    throw InvalidInput("rfm_values(): customer ids must be a contiguous 1-D object array");
-  }
-  struct Release {
-    Py_buffer* b;
-    ~Release() { PyBuffer_Release(b); }
-  } release{&buf};
-  if (buf.ndim != 1 || buf.itemsize != static_cast<Py_ssize_t>(sizeof(PyObject*)) || !buf.format ||
-      std::string_view(buf.format) != "O")
-    throw InvalidInput("rfm_values(): customer ids must be a 1-D object array");
-  const auto* obj = static_cast<PyObject* const*>(buf.buf);
-  const auto n = static_cast<std::size_t>(buf.len / buf.itemsize);
+  const ObjectArray array(ids);
+  if (!array.ok()) throw InvalidInput("rfm_values(): customer ids must be a contiguous 1-D object array");
+  PyObject* const* obj = array.data();
+  const std::size_t n = array.size();
   ObjectCodes out;
   out.code.resize(n);
   ViewIds table;
@@ -135,20 +153,10 @@ std::optional<ObjectCodes> object_codes(nb::handle ids) {
 // then handles it, with its errors.
 std::optional<CustomerTotals> object_totals(nb::handle ids, const InArray<std::int64_t>& time,
                                             const Doubles& amount, std::int64_t end) {
-  Py_buffer buf;
-  if (PyObject_GetBuffer(ids.ptr(), &buf, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) != 0) {
-    PyErr_Clear();
-    return std::nullopt;
-  }
-  struct Release {
-    Py_buffer* b;
-    ~Release() { PyBuffer_Release(b); }
-  } release{&buf};
-  if (buf.ndim != 1 || buf.itemsize != static_cast<Py_ssize_t>(sizeof(PyObject*)) || !buf.format ||
-      std::string_view(buf.format) != "O")
-    return std::nullopt;
-  const auto* obj = static_cast<PyObject* const*>(buf.buf);
-  const auto n = static_cast<std::size_t>(buf.len / buf.itemsize);
+  const ObjectArray array(ids);
+  if (!array.ok()) return std::nullopt;
+  PyObject* const* obj = array.data();
+  const std::size_t n = array.size();
   if (time.shape(0) != n || amount.shape(0) != n || n == 0) return std::nullopt;
   const std::int64_t* t = time.data();
   const double* a = amount.data();
