@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../core/parallel.hpp"
@@ -88,8 +89,9 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   // so that the matches go in one allocation of about the right size.
   // Events after as_of never count: skipped. The first event without a
   // profile row is reported whatever the thread count (parallel_for
-  // rethrows the lowest part's error).
-  std::vector<std::size_t> room(n_blocks * threads + 1, 0);  // block-major: [block * threads + part]
+  // rethrows the lowest part's error). Each part counts in its own vector:
+  // parts sharing cache lines would slow each other down.
+  std::vector<std::vector<std::size_t>> cursor(threads, std::vector<std::size_t>(n_blocks, 0));  // [part][block]
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(events.size(), threads, t);
     for (std::size_t e = first; e < last; ++e) {
@@ -98,22 +100,31 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
         throw InvalidInput("RuleEngine::score: event " + std::to_string(e) + " is for customer " +
                            std::to_string(events.customer[e]) + ", who has no profile row");
       const std::uint32_t most = by_type_[static_cast<std::size_t>(events.type[e])].most;
-      if (events.time[e] <= as_of) room[(r >> block_bits) * threads + t + 1] += most;
+      if (events.time[e] <= as_of) cursor[t][r >> block_bits] += most;
     }
   });
-  for (std::size_t k = 0; k + 1 < room.size(); ++k) room[k + 1] += room[k];
+  // Block-major, so that a block's matches lie together: part t's matches
+  // of block k start at begin[k * threads + t], and cursor[t][k] becomes
+  // where the next one goes.
+  std::vector<std::size_t> begin(n_blocks * threads + 1);
+  std::size_t total = 0;
+  for (std::size_t k = 0; k < n_blocks; ++k)
+    for (std::size_t t = 0; t < threads; ++t) {
+      begin[k * threads + t] = total;
+      total += std::exchange(cursor[t][k], total);
+    }
+  begin.back() = total;
 
   // Pass 2, likewise: each event's matches, appended to its block's part.
-  const auto staged_memory = std::make_unique_for_overwrite<StagedMatch[]>(room.back());  // written before read
+  const auto staged_memory = std::make_unique_for_overwrite<StagedMatch[]>(total);  // written before read
   StagedMatch* const staged = staged_memory.get();
-  std::vector<std::size_t> filled(room.begin(), room.end() - 1);
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(events.size(), threads, t);
     for (std::size_t e = first; e < last; ++e) {
       const auto& filters = by_type_[static_cast<std::size_t>(events.type[e])];
       if (filters.most == 0 || events.time[e] > as_of) continue;
       const std::uint32_t r = row_of_event(e);
-      std::size_t& at = filled[(r >> block_bits) * threads + t];
+      std::size_t& at = cursor[t][r >> block_bits];
       const auto row_bucket = static_cast<std::uint32_t>((r & (block_rows - 1)) * n_filters);
       const Timestamp time = events.time[e];
       filters.each_match(rs, events.value[e], events.properties_of(e), [&](std::uint32_t f) {
@@ -198,6 +209,10 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   // filter)'s in canonical order, then each row out. A run keeps its
   // reasons apart; they are joined in row order at the end.
   const std::size_t n_runs = threads == 1 ? 1 : std::min(n_blocks, 8 * threads);
+  const auto each_staged = [&](std::size_t blk, auto&& visit) {  // block blk's matches, part by part
+    for (std::size_t t = 0; t < threads; ++t)
+      for (std::size_t i = begin[blk * threads + t]; i < cursor[t][blk]; ++i) visit(staged[i]);
+  };
   std::vector<std::vector<RuleReason>> run_reasons(n_runs);
   detail::parallel_for(n_runs, threads, [&](std::size_t run) {
     const auto [first_block, last_block] = part(n_blocks, n_runs, run);
@@ -211,23 +226,16 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       const std::size_t buckets = rows * n_filters;
       std::fill(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(buckets) + 1, 0u);
       std::size_t size = 0;
-      for (std::size_t t = 0; t < threads; ++t) {
-        const std::size_t k = blk * threads + t;
-        size += filled[k] - room[k];
-        for (const StagedMatch* m = staged + room[k]; m != staged + filled[k]; ++m) ++start[m->bucket + 1];
-      }
+      each_staged(blk, [&](const StagedMatch& m) { ++start[m.bucket + 1], ++size; });
       for (std::size_t k = 0; k < buckets; ++k) start[k + 1] += start[k];
       std::copy(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(buckets), next.begin());
       matched.resize(size);
-      for (std::size_t t = 0; t < threads; ++t) {
-        const std::size_t k = blk * threads + t;
-        for (const StagedMatch* m = staged + room[k]; m != staged + filled[k]; ++m) {
-          const std::uint32_t f = m->bucket & static_cast<std::uint32_t>(n_filters - 1);
-          // Unsummed values are never read: NaN keeps such hits equal, in any order.
-          const double value = summed_[f] ? events.value[m->event] : std::numeric_limits<double>::quiet_NaN();
-          matched[next[m->bucket]++] = {f, {m->time, value}};
-        }
-      }
+      each_staged(blk, [&](const StagedMatch& m) {
+        const std::uint32_t f = m.bucket & static_cast<std::uint32_t>(n_filters - 1);
+        // Unsummed values are never read: NaN keeps such hits equal, in any order.
+        const double value = summed_[f] ? events.value[m.event] : std::numeric_limits<double>::quiet_NaN();
+        matched[next[m.bucket]++] = {f, {m.time, value}};
+      });
       for (std::size_t i = first; i < first + rows; ++i) {
         prepare_buckets(s, matched.data(), start.data() + (i - first) * n_filters);
         s.fields = field_bits.data() + i * field_words;
