@@ -14,6 +14,32 @@ namespace leadscore::segment {
 
 namespace {
 
+InvalidInput purchase_after_as_of(const std::string& customer, std::int64_t t, std::int64_t ticks_per_day,
+                                  Day as_of) {
+  return InvalidInput("rfm_values: customer '" + customer + "' has a purchase on " +
+                      format_day(static_cast<Day>(floor_div(t, ticks_per_day))) + ", after the as-of date " +
+                      format_day(as_of));
+}
+
+// Recency and (for the mean) spend per purchase, from each customer's last
+// tick, and purchases and total spend already in `out`. Throws for the first
+// customer without a purchase or with one after as_of.
+template <class Name>
+void finish(RfmValues& out, std::span<const std::int64_t> last, std::int64_t ticks_per_day,
+            const RfmValuesConfig& config, Name&& name) {
+  const std::size_t n = last.size();
+  const std::int64_t end = (static_cast<std::int64_t>(config.as_of) + 1) * ticks_per_day;  // first tick after as_of
+  out.recency.resize(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    if (out.frequency[c] == 0)
+      throw InvalidInput("rfm_values: customer '" + name(static_cast<std::int64_t>(c)) + "' has no purchase");
+    if (last[c] >= end)
+      throw purchase_after_as_of(name(static_cast<std::int64_t>(c)), last[c], ticks_per_day, config.as_of);
+    out.recency[c] = static_cast<double>(config.as_of - floor_div(last[c], ticks_per_day));
+    if (config.monetary == MonetaryMeasure::mean) out.monetary[c] /= out.frequency[c];
+  }
+}
+
 // Per customer last day, count and sum; `name(c)` names a customer in errors.
 template <class Code, class Name>
 RfmValues aggregate(std::span<const Code> customer, std::size_t n_customers, std::span<const std::int64_t> time,
@@ -38,22 +64,13 @@ RfmValues aggregate(std::span<const Code> customer, std::size_t n_customers, std
     if (!std::isfinite(amount[i]) || amount[i] < 0)
       throw InvalidInput("rfm_values: customer '" + name(c) + "' has a negative or non-finite amount at row " +
                          std::to_string(i));
-    if (t >= end)
-      throw InvalidInput("rfm_values: customer '" + name(c) + "' has a purchase on " +
-                         format_day(static_cast<Day>(floor_div(t, ticks_per_day))) + ", after the as-of date " +
-                         format_day(config.as_of));
+    if (t >= end) throw purchase_after_as_of(name(c), t, ticks_per_day, config.as_of);
     auto& l = last[static_cast<std::size_t>(c)];
     l = std::max(l, t);
     out.frequency[static_cast<std::size_t>(c)] += 1.0;
     out.monetary[static_cast<std::size_t>(c)] += amount[i];
   }
-  out.recency.resize(n_customers);
-  for (std::size_t c = 0; c < n_customers; ++c) {
-    if (out.frequency[c] == 0)
-      throw InvalidInput("rfm_values: customer '" + name(static_cast<std::int64_t>(c)) + "' has no purchase");
-    out.recency[c] = static_cast<double>(config.as_of - floor_div(last[c], ticks_per_day));
-    if (config.monetary == MonetaryMeasure::mean) out.monetary[c] /= out.frequency[c];
-  }
+  finish(out, last, ticks_per_day, config, name);
   return out;
 }
 
@@ -86,23 +103,15 @@ RfmValues rfm_values(const CustomerTotals& totals, std::int64_t ticks_per_day, c
   if (totals.count.size() != n || totals.spend.size() != n || (!totals.ids.empty() && totals.ids.size() != n))
     throw InvalidInput("rfm_values: totals' columns differ in length");
   if (ticks_per_day <= 0) throw InvalidInput("rfm_values: ticks_per_day must be positive");
-  const auto name = [&](std::size_t c) { return totals.ids.empty() ? "#" + std::to_string(c) : std::string(totals.ids[c]); };
-  const std::int64_t end = (static_cast<std::int64_t>(config.as_of) + 1) * ticks_per_day;
+  const auto name = [&](std::int64_t c) {
+    const auto k = static_cast<std::size_t>(c);
+    return totals.ids.empty() ? "#" + std::to_string(c) : std::string(totals.ids[k]);
+  };
   RfmValues out;
-  out.recency.resize(n);
   out.frequency.resize(n);
-  out.monetary.resize(n);
-  for (std::size_t c = 0; c < n; ++c) {
-    if (totals.count[c] == 0) throw InvalidInput("rfm_values: customer '" + name(c) + "' has no purchase");
-    if (totals.last[c] >= end)
-      throw InvalidInput("rfm_values: customer '" + name(c) + "' has a purchase on " +
-                         format_day(static_cast<Day>(floor_div(totals.last[c], ticks_per_day))) +
-                         ", after the as-of date " + format_day(config.as_of));
-    // As aggregate(): the count summed as doubles, the mean divided once.
-    out.frequency[c] = static_cast<double>(totals.count[c]);
-    out.recency[c] = static_cast<double>(config.as_of - floor_div(totals.last[c], ticks_per_day));
-    out.monetary[c] = config.monetary == MonetaryMeasure::mean ? totals.spend[c] / out.frequency[c] : totals.spend[c];
-  }
+  for (std::size_t c = 0; c < n; ++c) out.frequency[c] = static_cast<double>(totals.count[c]);  // as aggregate()
+  out.monetary = totals.spend;
+  finish(out, totals.last, ticks_per_day, config, name);
   return out;
 }
 
