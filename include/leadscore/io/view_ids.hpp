@@ -11,28 +11,28 @@
 
 namespace leadscore {
 
+namespace detail {
+// The first and last sizeof(Word) bytes of a and b (n of them each, n at
+// least sizeof(Word)) are equal: two overlapping words cover all n.
+template <class Word>
+bool same_ends(const char* a, const char* b, std::size_t n) noexcept {
+  Word x[2], y[2];
+  std::memcpy(&x[0], a, sizeof(Word));
+  std::memcpy(&x[1], a + n - sizeof(Word), sizeof(Word));
+  std::memcpy(&y[0], b, sizeof(Word));
+  std::memcpy(&y[1], b + n - sizeof(Word), sizeof(Word));
+  return x[0] == y[0] && x[1] == y[1];
+}
+}  // namespace detail
+
 /// a == b, without a call for ids of up to 16 bytes (two overlapping
 /// words, or bytes under 4).
 inline bool same_id(std::string_view a, std::string_view b) noexcept {
   const std::size_t n = a.size();
   if (n != b.size()) return false;
   if (n > 16) return a == b;
-  if (n >= 8) {
-    std::uint64_t x[2], y[2];
-    std::memcpy(&x[0], a.data(), 8);
-    std::memcpy(&x[1], a.data() + n - 8, 8);
-    std::memcpy(&y[0], b.data(), 8);
-    std::memcpy(&y[1], b.data() + n - 8, 8);
-    return x[0] == y[0] && x[1] == y[1];
-  }
-  if (n >= 4) {
-    std::uint32_t x[2], y[2];
-    std::memcpy(&x[0], a.data(), 4);
-    std::memcpy(&x[1], a.data() + n - 4, 4);
-    std::memcpy(&y[0], b.data(), 4);
-    std::memcpy(&y[1], b.data() + n - 4, 4);
-    return x[0] == y[0] && x[1] == y[1];
-  }
+  if (n >= 8) return detail::same_ends<std::uint64_t>(a.data(), b.data(), n);
+  if (n >= 4) return detail::same_ends<std::uint32_t>(a.data(), b.data(), n);
   for (std::size_t i = 0; i < n; ++i)
     if (a[i] != b[i]) return false;
   return true;
