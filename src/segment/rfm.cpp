@@ -2,7 +2,9 @@
 #include "leadscore/segment/rfm.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <exception>
 #include <limits>
 #include <thread>
@@ -172,20 +174,60 @@ std::size_t first_rank_of(std::size_t k, std::size_t n, int bins) {
   return (k * n + static_cast<std::size_t>(bins) - 1) / static_cast<std::size_t>(bins);
 }
 
-// The key at each rank where a score starts (ranks first_rank_of(1..bins-1)),
-// ascending: order statistics by successive nth_element, O(n) each.
-std::vector<double> rank_thresholds(std::vector<double> keys, int bins) {
-  const std::size_t n = keys.size();
-  std::vector<double> t;
-  std::size_t from = 0;
-  for (int k = 1; k < bins; ++k) {
-    const std::size_t p = std::min(first_rank_of(static_cast<std::size_t>(k), n, bins), n - 1);
-    std::nth_element(keys.begin() + static_cast<std::ptrdiff_t>(from), keys.begin() + static_cast<std::ptrdiff_t>(p),
-                     keys.end());
-    t.push_back(keys[p]);
-    from = p;
+// Finite doubles as unsigned integers in the same order (-0 as +0).
+std::uint64_t ordered_bits(double x) noexcept {
+  const auto u = std::bit_cast<std::uint64_t>(x + 0.0);
+  return u >> 63 ? ~u : u | (std::uint64_t{1} << 63);
+}
+
+// The values of x at `ranks` (0-based, any order), the order statistics
+// successive nth_element would find, in about two passes over x instead of
+// one per rank: a histogram of the values' top 16 bits places each rank in
+// a bucket, and only those buckets' values are gathered and ordered.
+std::vector<double> order_statistics(std::span<const double> x, std::span<const std::size_t> ranks) {
+  constexpr unsigned kBits = 16;
+  const auto bucket = [](double v) { return static_cast<std::size_t>(ordered_bits(v) >> (64 - kBits)); };
+  std::vector<std::uint32_t> count(std::size_t{1} << kBits, 0);
+  for (double v : x) ++count[bucket(v)];
+  std::vector<std::size_t> order(ranks.size());  // ranks ascending
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ranks[a] < ranks[b]; });
+  // Each rank's bucket, as a slot among the buckets that hold a rank, and
+  // its rank within that bucket.
+  std::vector<std::uint16_t> slot_of(count.size(), 0);  // slot + 1; 0: no rank in the bucket
+  std::vector<std::vector<double>> members;
+  std::vector<std::pair<std::size_t, std::size_t>> where;  // by ascending rank: (slot, rank within)
+  std::size_t below = 0, b = 0;
+  for (std::size_t k : order) {
+    while (below + count[b] <= ranks[k]) below += count[b++];
+    if (slot_of[b] == 0) {
+      members.emplace_back().reserve(count[b]);
+      slot_of[b] = static_cast<std::uint16_t>(members.size());
+    }
+    where.emplace_back(slot_of[b] - 1u, ranks[k] - below);
   }
-  return t;
+  for (double v : x)
+    if (const std::uint16_t s = slot_of[bucket(v)]) members[s - 1u].push_back(v);
+  std::vector<double> out(ranks.size());
+  std::vector<std::size_t> from(members.size(), 0);  // ranks within a bucket ascend too
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const auto [s, r] = where[k];
+    auto& m = members[s];
+    std::nth_element(m.begin() + static_cast<std::ptrdiff_t>(from[s]), m.begin() + static_cast<std::ptrdiff_t>(r),
+                     m.end());
+    out[order[k]] = m[r];
+    from[s] = r;
+  }
+  return out;
+}
+
+// The key at each rank where a score starts (ranks first_rank_of(1..bins-1)),
+// ascending.
+std::vector<double> rank_thresholds(const std::vector<double>& keys, int bins) {
+  const std::size_t n = keys.size();
+  std::vector<std::size_t> ranks;
+  for (int k = 1; k < bins; ++k) ranks.push_back(std::min(first_rank_of(static_cast<std::size_t>(k), n, bins), n - 1));
+  return order_statistics(keys, ranks);
 }
 
 // Score floor(rank * bins / n) + 1 of every key, ranks ascending with ties
@@ -195,35 +237,43 @@ std::vector<double> rank_thresholds(std::vector<double> keys, int bins) {
 // `t` is rank_thresholds(keys, bins).
 std::vector<std::uint8_t> rank_scores(const std::vector<double>& keys, const std::vector<double>& t, int bins) {
   const std::size_t n = keys.size();
-  std::vector<std::uint8_t> score(n);
-  std::vector<double> tied;               // distinct threshold values
-  for (double v : t)
+  // How many thresholds lie below x: a branch-free count for the usual few.
+  const auto below_of = [&](double x) {
+    if (t.size() > 16) return static_cast<std::size_t>(std::lower_bound(t.begin(), t.end(), x) - t.begin());
+    std::size_t j = 0;
+    for (double v : t) j += v < x;
+    return j;
+  };
+  // Distinct threshold values, and which one each threshold is.
+  std::vector<double> tied;
+  std::vector<std::size_t> tied_of;
+  for (double v : t) {
     if (tied.empty() || tied.back() != v) tied.push_back(v);
-  std::vector<std::size_t> below(tied.size(), 0), seen(tied.size(), 0);
+    tied_of.push_back(tied.size() - 1);
+  }
+  std::vector<std::uint8_t> score(n);
+  // below[u]: untied keys between distinct threshold values u - 1 and u
+  // (then, accumulated, all keys below u); count_equal[u]: keys equal to u.
+  std::vector<std::size_t> below(tied.size(), 0), seen(tied.size(), 0), count_equal(tied.size(), 0);
   constexpr std::uint8_t kTied = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double x = keys[i];
-    const auto j = static_cast<std::size_t>(std::lower_bound(t.begin(), t.end(), x) - t.begin());
-    if (j < t.size() && t[j] == x) {
-      score[i] = kTied;
-      continue;
+    const std::size_t j = below_of(x);
+    if (j < t.size()) {
+      if (t[j] == x) {
+        score[i] = kTied;
+        ++count_equal[tied_of[j]];
+        continue;
+      }
+      ++below[tied_of[j]];
     }
     score[i] = static_cast<std::uint8_t>(j + 1);
-    // Count keys below each distinct threshold value.
-    const auto u = static_cast<std::size_t>(std::upper_bound(tied.begin(), tied.end(), x) - tied.begin());
-    if (u < tied.size()) ++below[u];
   }
-  // below[u] so far counts untied keys in (tied[u-1], tied[u]); accumulate,
-  // adding the tied keys of lower threshold values.
-  std::vector<std::size_t> count_equal(tied.size(), 0);
-  for (std::size_t i = 0; i < n; ++i)
-    if (score[i] == kTied)
-      ++count_equal[static_cast<std::size_t>(std::lower_bound(tied.begin(), tied.end(), keys[i]) - tied.begin())];
   for (std::size_t u = 1; u < tied.size(); ++u) below[u] += below[u - 1] + count_equal[u - 1];
   const auto b = static_cast<std::size_t>(bins);
   for (std::size_t i = 0; i < n; ++i) {
     if (score[i] != kTied) continue;
-    const auto u = static_cast<std::size_t>(std::lower_bound(tied.begin(), tied.end(), keys[i]) - tied.begin());
+    const std::size_t u = tied_of[below_of(keys[i])];
     score[i] = static_cast<std::uint8_t>((below[u] + seen[u]++) * b / n + 1);
   }
   return score;
@@ -267,18 +317,19 @@ RfmModel RfmModel::fit(const RfmValues& values, const RfmConfig& config) {
     auto& b = breaks[d];
     if (config.method == BinMethod::quantile) {
       // Type-7 quantiles need the order statistics at floor(h) and the one
-      // after: successive nth_element, then the least of the rest.
-      std::vector<double> v(x.begin(), x.end());
-      std::size_t from = 0;
+      // after.
+      std::vector<double> h;
+      std::vector<std::size_t> ranks;
       for (int k = 1; k < bins; ++k) {
-        const double h = static_cast<double>(n - 1) * k / bins;
-        const auto lo = static_cast<std::size_t>(std::floor(h));
-        std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(lo),
-                         v.end());
-        const double a = v[lo];
-        const double next = lo + 1 < n ? *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end()) : a;
-        b.push_back(a + (h - static_cast<double>(lo)) * (next - a) + config.break_offset);
-        from = lo;
+        h.push_back(static_cast<double>(n - 1) * k / bins);
+        const auto lo = static_cast<std::size_t>(std::floor(h.back()));
+        ranks.push_back(lo);
+        ranks.push_back(std::min(lo + 1, n - 1));
+      }
+      const std::vector<double> v = order_statistics(x, ranks);
+      for (std::size_t k = 0; k < h.size(); ++k) {
+        const double a = v[2 * k], next = v[2 * k + 1];
+        b.push_back(a + (h[k] - static_cast<double>(ranks[2 * k])) * (next - a) + config.break_offset);
       }
     } else {
       b = rank_breaks(rank_thresholds(rank_keys(x, d == 0), bins), d == 0);

@@ -93,7 +93,7 @@ TEST(SegmentRfm, RankBinsAreEqualSizedAndBreakTiesByOrder) {
 
 TEST(SegmentRfm, RankScoresEqualAStableSortWithManyTies) {
   std::mt19937_64 rng(11);
-  for (int bins : {2, 3, 5, 7}) {
+  for (int bins : {2, 3, 5, 7, 25}) {  // 25: more thresholds than the branch-free count takes
     for (int n : {1, 6, 97, 1000}) {
       RfmValues v;
       std::uniform_int_distribution<int> small(0, 6);
@@ -117,6 +117,39 @@ TEST(SegmentRfm, RankScoresEqualAStableSortWithManyTies) {
       }
     }
   }
+}
+
+// Breaks come from order statistics found through a histogram of the
+// values' top bits: check them against a sorted copy for values that share
+// a bucket, span many magnitudes, or are all equal.
+TEST(SegmentRfm, QuantileBreaksEqualType7QuantilesOfASortedCopy) {
+  std::mt19937_64 rng(5);
+  std::lognormal_distribution<double> wide(3.0, 4.0);
+  std::uniform_real_distribution<double> narrow(1.0, 1.0 + 1e-9);  // one top-bits bucket
+  for (int shape = 0; shape < 4; ++shape)
+    for (int n : {1, 2, 9, 5000}) {
+      RfmValues v;
+      for (int i = 0; i < n; ++i) {
+        const double x = shape == 0 ? wide(rng) : shape == 1 ? narrow(rng) : shape == 2 ? 42.0 : i % 3 * 1e300;
+        v.recency.push_back(x);
+        v.frequency.push_back(x);
+        v.monetary.push_back(x);
+      }
+      for (int bins : {2, 5, 30}) {
+        const auto model = RfmModel::fit(v, {.bins = bins, .break_offset = 0.5});
+        std::vector<double> sorted = v.monetary;
+        std::sort(sorted.begin(), sorted.end());
+        for (int k = 1; k < bins; ++k) {
+          const double h = static_cast<double>(n - 1) * k / bins;
+          const auto lo = static_cast<std::size_t>(h);
+          const double a = sorted[lo], next = sorted[std::min<std::size_t>(lo + 1, sorted.size() - 1)];
+          const double expected = a + (h - static_cast<double>(lo)) * (next - a) + 0.5;
+          ASSERT_EQ(model.monetary_breaks()[static_cast<std::size_t>(k - 1)], expected)
+              << "shape " << shape << " n " << n << " bins " << bins << " k " << k;
+          ASSERT_EQ(model.recency_breaks()[static_cast<std::size_t>(k - 1)], expected);
+        }
+      }
+    }
 }
 
 TEST(SegmentRfm, MeanMonetaryAndRecencyFromTheLastPurchase) {
