@@ -33,6 +33,18 @@ def test_str_ids_match_the_factorize_path(monetary):
         np.testing.assert_array_equal(got.to_numpy(), want.to_numpy())
 
 
+def test_index_holds_the_first_rows_str_objects_with_the_inferred_dtype():
+    df = frame()
+    first = ~df["id"].duplicated()
+    for ids in (df["id"], df["id"].astype(object)):
+        got = leadscore.rfm_values(ids, df["date"], df["amount"], as_of="2024-01-31").index
+        assert got.dtype == pd.Index(["x"]).dtype  # what pandas infers for str
+        assert got.name == "customer_id" and got.is_unique
+        assert got.equals(pd.Index(ids[first].to_numpy(dtype=object), dtype=got.dtype))
+        assert all(a is b for a, b in zip(got.to_numpy(dtype=object), ids[first]))  # no new strings
+        assert got.get_loc(ids.iloc[-1]) == list(pd.unique(ids)).index(ids.iloc[-1])
+
+
 def test_grouped_rows_and_sliced_columns():
     df = frame().sort_values("id", kind="stable")
     got = leadscore.rfm_values(df["id"], df["date"], df["amount"], as_of="2024-01-31")

@@ -93,12 +93,8 @@ def rfm_values(customer_ids, dates, amounts, *, as_of, monetary: str = "total") 
     if objects is not None:
         # String ids: coded in C++ straight from the Python str objects.
         raw = _core.rfm_values_objects(objects, ticks, ticks_per_day, _floats(amounts), _day(as_of), monetary)
-    index_dtype = None
     if raw is not None:
-        uniques = objects[raw["first_row"]]
-        # Every id is a str here, so the first gives the dtype pandas would
-        # infer for all; given it, pandas checks the ids without inferring.
-        index_dtype = pd.Index(uniques[:1]).dtype
+        index = _str_index(raw["ids"])
     else:
         codes, uniques = pd.factorize(ids)
         if (codes < 0).any():
@@ -106,9 +102,30 @@ def rfm_values(customer_ids, dates, amounts, *, as_of, monetary: str = "total") 
             raise _core.InvalidInput(f"rfm_values(): customer_ids has a missing value at row {row}")
         raw = _core.rfm_values(np.ascontiguousarray(codes, dtype=np.int64), len(uniques), ticks, ticks_per_day,
                                _floats(amounts), _day(as_of), monetary)
+        index = pd.Index(np.asarray(uniques))
     frame = pd.DataFrame({k: raw[k] for k in ("recency", "frequency", "monetary")}, copy=False)
-    frame.index = pd.Index(np.asarray(uniques), dtype=index_dtype, name="customer_id")
+    frame.index = index.rename("customer_id")
     return frame
+
+
+def _str_index(uniques: np.ndarray) -> pd.Index:
+    """An index of the str objects in ``uniques`` (a new object array, every
+    element a str, as C++ checked), of the dtype pandas infers for str. When
+    that is pandas' python-backed str dtype, checking a million strings
+    again would cost more than the rest of the index: the array is wrapped
+    as it is, where this pandas allows it."""
+    dtype = pd.Index(uniques[:1]).dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "python":
+        wrap = getattr(pd.arrays.StringArray, "_simple_new", None)
+        if wrap is not None:
+            try:
+                array = wrap(uniques, dtype)
+                if isinstance(array, pd.arrays.StringArray) and array.dtype == dtype:
+                    return pd.Index(array, copy=False)
+            except (TypeError, ValueError, AttributeError):
+                pass
+        return pd.Index(uniques, dtype=dtype)
+    return pd.Index(uniques, dtype=object, copy=False)
 
 
 def _str_objects(ids) -> np.ndarray | None:
