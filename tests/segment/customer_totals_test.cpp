@@ -64,7 +64,11 @@ void expect_same_values(const CustomerTotals& t, const std::vector<Row>& rows) {
   }
 }
 
-std::vector<Row> synthetic(std::size_t n, bool grouped, unsigned seed) {
+// Rows of 300 customers in random order, grouped by customer, or in runs:
+// grouped within blocks of 40 rows, so that a customer has several runs.
+enum class Order { shuffled, grouped, runs };
+
+std::vector<Row> synthetic(std::size_t n, Order order, unsigned seed) {
   std::mt19937 rng(seed);
   std::vector<Row> rows(n);
   for (auto& r : rows) {
@@ -74,7 +78,12 @@ std::vector<Row> synthetic(std::size_t n, bool grouped, unsigned seed) {
     r.day = static_cast<std::int64_t>(rng() % 900);
     r.amount = static_cast<double>(rng() % 100000) / 100.0;
   }
-  if (grouped) std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.id < b.id; });
+  const auto by_id = [](const Row& a, const Row& b) { return a.id < b.id; };
+  if (order == Order::grouped) std::stable_sort(rows.begin(), rows.end(), by_id);
+  if (order == Order::runs)
+    for (std::size_t i = 0; i < n; i += 40)
+      std::stable_sort(rows.begin() + static_cast<std::ptrdiff_t>(i),
+                       rows.begin() + static_cast<std::ptrdiff_t>(std::min(n, i + 40)), by_id);
   return rows;
 }
 
@@ -91,8 +100,8 @@ TEST(CustomerTotals, SpendOfACustomerSplitAcrossChunksIsSummedInRowOrder) {
 }
 
 TEST(CustomerTotals, AnyCutIntoChunksGivesTheOnePassValues) {
-  for (const bool grouped : {true, false}) {
-    const auto rows = synthetic(5000, grouped, grouped ? 1 : 2);
+  for (const Order order : {Order::grouped, Order::shuffled, Order::runs}) {
+    const auto rows = synthetic(5000, order, order == Order::grouped ? 1 : order == Order::shuffled ? 2 : 3);
     // One chunk; a cut inside a customer's run; many chunks, some empty;
     // chunks shorter than the lookup queue.
     const std::vector<std::vector<std::size_t>> cuts{
@@ -170,7 +179,7 @@ TEST(CustomerTotals, RfmValuesOfTotalsCheckTheirInput) {
 }
 
 TEST(RfmFitScore, IsFitThenScoreForBothMethods) {
-  const auto rows = synthetic(4000, false, 9);
+  const auto rows = synthetic(4000, Order::shuffled, 9);
   const RfmValues v = one_pass(rows);
   for (const BinMethod method : {BinMethod::rank, BinMethod::quantile})
     for (const int bins : {2, 5, 10}) {
