@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -64,9 +65,12 @@ void expect_same_values(const CustomerTotals& t, const std::vector<Row>& rows) {
   }
 }
 
-// Rows of 300 customers in random order, grouped by customer, or in runs:
-// grouped within blocks of 40 rows, so that a customer has several runs.
-enum class Order { shuffled, grouped, runs };
+// Rows of 300 customers in random order; grouped by customer, in id order
+// (the order a chunk needs no table for); that order from its middle on,
+// then from its start (halves each in order, the second before the first);
+// or in runs: grouped within blocks of 40 rows, so that a customer has
+// several runs.
+enum class Order { shuffled, grouped, rotated, runs };
 
 std::vector<Row> synthetic(std::size_t n, Order order, unsigned seed) {
   std::mt19937 rng(seed);
@@ -79,7 +83,8 @@ std::vector<Row> synthetic(std::size_t n, Order order, unsigned seed) {
     r.amount = static_cast<double>(rng() % 100000) / 100.0;
   }
   const auto by_id = [](const Row& a, const Row& b) { return a.id < b.id; };
-  if (order == Order::grouped) std::stable_sort(rows.begin(), rows.end(), by_id);
+  if (order == Order::grouped || order == Order::rotated) std::stable_sort(rows.begin(), rows.end(), by_id);
+  if (order == Order::rotated) std::rotate(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n / 2), rows.end());
   if (order == Order::runs)
     for (std::size_t i = 0; i < n; i += 40)
       std::stable_sort(rows.begin() + static_cast<std::ptrdiff_t>(i),
@@ -100,8 +105,10 @@ TEST(CustomerTotals, SpendOfACustomerSplitAcrossChunksIsSummedInRowOrder) {
 }
 
 TEST(CustomerTotals, AnyCutIntoChunksGivesTheOnePassValues) {
-  for (const Order order : {Order::grouped, Order::shuffled, Order::runs}) {
-    const auto rows = synthetic(5000, order, order == Order::grouped ? 1 : order == Order::shuffled ? 2 : 3);
+  for (const Order order : {Order::grouped, Order::shuffled, Order::rotated, Order::runs}) {
+    const auto rows = synthetic(5000, order, order == Order::grouped || order == Order::rotated ? 1
+                                             : order == Order::shuffled                          ? 2
+                                                                                                 : 3);
     // One chunk; a cut inside a customer's run; many chunks, some empty;
     // chunks shorter than the lookup queue.
     const std::vector<std::vector<std::size_t>> cuts{
@@ -145,7 +152,7 @@ TEST(CustomerTotals, ALaterChunkMustLogItsRowsAndFitInItsLog) {
   small.emplace_back(kEnd, 0);
   small.emplace_back(kEnd, 1);  // room for one row, given two
   EXPECT_TRUE(small[1].add("a", false, 0, 1, 1.0));
-  EXPECT_TRUE(small[1].add("a", true, 1, 1, 1.0));
+  small[1].add("a", true, 1, 1, 1.0);  // refused now (ids in order) or when its queue is added
   EXPECT_FALSE(merge_totals(small).has_value());
 }
 

@@ -56,15 +56,35 @@ class CustomerTotalsChunk {
   /// equals the previous add's id (a hint the caller usually has for free;
   /// false is always right). False (and the chunk is spoiled) on an amount
   /// that is negative or not finite, or a time at or after `end`: the caller
-  /// then takes the row-by-row path, whose errors name the row.
+  /// then takes the row-by-row path, whose errors name the row. A row past
+  /// the log's capacity spoils the chunk too (now, or when it leaves the
+  /// queue).
   ///
-  /// Rows wait in a short queue, so that the cache misses of a table of
-  /// millions overlap other rows: a new id's table slot is prefetched when
-  /// it arrives and looked up 8 rows later, when its totals are prefetched
-  /// in turn, to be added to 8 rows after that (first in, first out: spend
-  /// is still summed in row order).
+  /// While the ids come sorted (as files exported by customer id do), a
+  /// new id is a new customer, known without a table: rows are added as
+  /// they come. From the first id out of order on, customers are coded
+  /// through a hash table, and rows wait in a short queue, so that the
+  /// cache misses of a table of millions overlap other rows: a new id's
+  /// table slot is prefetched when it arrives and looked up 8 rows later,
+  /// when its totals are prefetched in turn, to be added to 8 rows after
+  /// that (first in, first out: spend is still summed in row order).
   bool add(std::string_view id, bool same, std::int64_t row, std::int64_t time, double amount) {
     if (!(amount >= 0 && amount <= std::numeric_limits<double>::max()) || time >= end_) return ok_ = false;
+    if (sorted_) {
+      if (!same || acc_.empty()) {
+        const int order = acc_.empty() ? -1 : sorted_names_.back().compare(id);
+        if (order > 0) {
+          unsort();
+          return add(id, false, row, time, amount);
+        }
+        if (order < 0) {
+          sorted_names_.push_back(id);
+          acc_.push_back({std::numeric_limits<std::int64_t>::min(), 0, 0.0, row});
+        }
+      }
+      add_to(static_cast<std::uint32_t>(acc_.size() - 1), time, amount);
+      return ok_;
+    }
     Pending& p = queue_[queued_++ % kQueue];
     p = {id, same ? last_hash_ : ViewIds::hash(id), row, time, amount, 0, same};
     if (!same) ids_.prefetch(p.hash);
@@ -86,7 +106,7 @@ class CustomerTotalsChunk {
   static constexpr double first_share = 1.2;
 
   /// Customers so far (queued rows excepted).
-  std::size_t size() const noexcept { return ids_.size(); }
+  std::size_t size() const noexcept { return names().size(); }
   bool ok() const noexcept { return ok_; }
 
  private:
@@ -120,19 +140,32 @@ class CustomerTotalsChunk {
 #endif
   }
 
-  void resolve(const Pending& p) {
-    Acc& a = acc_[p.code];
-    a.last = p.time > a.last ? p.time : a.last;
+  void resolve(const Pending& p) { add_to(p.code, p.time, p.amount); }
+
+  void add_to(std::uint32_t code, std::int64_t time, double amount) {
+    Acc& a = acc_[code];
+    a.last = time > a.last ? time : a.last;
     ++a.count;
-    a.spend += p.amount;
+    a.spend += amount;
     if (log_capacity_ > 0) {
       if (logged_ == log_capacity_) {
         ok_ = false;
         return;
       }
-      log_code_[logged_] = p.code;
-      log_amount_[logged_++] = p.amount;
+      log_code_[logged_] = code;
+      log_amount_[logged_++] = amount;
     }
+  }
+
+  // The ids by code, in order of first sight.
+  const std::vector<std::string_view>& names() const noexcept { return sorted_ ? sorted_names_ : ids_.names(); }
+
+  // Puts the ids seen so far, sorted, in the hash table (their codes stay).
+  void unsort() {
+    ids_.reserve(sorted_names_.size());
+    for (std::string_view id : sorted_names_) ids_.intern(id);
+    sorted_names_ = {};
+    sorted_ = false;
   }
 
   std::int64_t end_;
@@ -141,6 +174,8 @@ class CustomerTotalsChunk {
   double* log_amount_ = nullptr;
   std::uint32_t* log_code_ = nullptr;
   bool ok_ = true, any_ = false;
+  bool sorted_ = true;                           // every id so far above the one before
+  std::vector<std::string_view> sorted_names_;  // while sorted_: the ids, by code
   ViewIds ids_;
   std::vector<Acc> acc_;
   Pending queue_[kQueue];
