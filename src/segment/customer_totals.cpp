@@ -74,102 +74,99 @@ std::optional<CustomerTotals> merge_totals(std::span<CustomerTotalsChunk> chunks
   };
   std::vector<std::vector<Seen>> seen(n_chunks);
   for (std::size_t k = 1; k < n_chunks; ++k) seen[k].resize(chunks[k].size());
-  // Codes in order of first sight; a customer seen before adds to its totals.
-  const auto join = [&] {
-    CustomerTotals out;
-    out.ids.reserve(upper);
-    out.first_row.reserve(upper);
-    out.last.reserve(upper);
-    out.count.reserve(upper);
-    out.spend.reserve(upper);
-    std::vector<std::vector<std::uint32_t>> global(n_chunks);
-    std::vector<std::uint8_t> seen_before;  // per chunk-local code
-    for (std::size_t k = 0; k < n_chunks; ++k) {
-      const CustomerTotalsChunk& c = chunks[k];
-      const auto& names = c.names();
-      global[k].resize(names.size());
-      seen_before.assign(names.size(), 0);
-      std::uint64_t to_add = 0;  // rows of customers seen before
-      for (std::size_t i = 0; i < names.size(); ++i) {
-        const auto& a = c.acc_[i];
-        if (k == 0 || seen[k][i].chunk == kNew) {
-          // New: its spend was summed from zero in row order already.
-          global[k][i] = static_cast<std::uint32_t>(out.ids.size());
-          out.ids.push_back(names[i]);
-          out.first_row.push_back(a.first_row);
-          out.last.push_back(a.last);
-          out.count.push_back(a.count);
-          out.spend.push_back(a.spend);
-        } else {
-          const std::uint32_t g = global[k][i] = global[seen[k][i].chunk][seen[k][i].code];
-          out.last[g] = std::max(out.last[g], a.last);
-          out.count[g] += a.count;
-          seen_before[i] = 1;
-          to_add += a.count;
-        }
-      }
-      // Customers seen before continue their earlier chunks' sums, row by row
-      // (in a file grouped by customer, only the first rows of a chunk).
-      for (std::size_t r = 0; to_add > 0 && r < c.logged_; ++r)
-        if (seen_before[c.log_code_[r]]) {
-          out.spend[global[k][c.log_code_[r]]] += c.log_amount_[r];
-          --to_add;
-        }
-    }
-    return out;
-  };
-
   // Chunks each sorted, and in order one after another: only a chunk's first
   // id can have been seen, as the last id of the chunk before it (the
   // customer whose rows the cut split).
-  std::size_t before = n_chunks;  // the last chunk with customers so far
   bool in_order = true;
+  std::size_t before = n_chunks;  // the last chunk with customers so far
   for (std::size_t k = 0; k < n_chunks && in_order; ++k) {
     const auto& names = chunks[k].names();
-    if (!chunks[k].sorted_) in_order = false;
+    in_order = chunks[k].sorted_;
     if (names.empty() || !in_order) continue;
     if (before < n_chunks) {
       const auto& last = chunks[before].names();
       const int order = last.back().compare(names.front());
-      if (order > 0) in_order = false;
+      in_order = order <= 0;
       if (order == 0) seen[k][0] = {static_cast<std::uint32_t>(before), static_cast<std::uint32_t>(last.size() - 1)};
     }
     before = k;
   }
-  if (in_order) return join();
-  // Otherwise each chunk's ids go in a table, and every later chunk's are
-  // looked up in the earlier ones': all lookups in parallel, in pieces of
-  // 64K ids; no table of all ids is built.
-  for (std::size_t k = 0; k < n_chunks; ++k) {
-    if (chunks[k].sorted_) chunks[k].unsort();
-    std::fill(seen[k].begin(), seen[k].end(), Seen{});
+  // Otherwise every chunk's ids go in a table, and each later chunk's are
+  // looked up in the earlier ones'. The tables are complete, so all lookups
+  // run in parallel, in pieces of 64K ids; no table of all ids is built.
+  if (!in_order) {
+    for (std::size_t k = 0; k < n_chunks; ++k) {
+      if (chunks[k].sorted_) chunks[k].unsort();
+      std::fill(seen[k].begin(), seen[k].end(), Seen{});
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> pieces;  // (chunk, first id)
+    constexpr std::size_t kPiece = std::size_t{1} << 16;
+    for (std::size_t k = 1; k < n_chunks; ++k)
+      for (std::size_t i = 0; i < chunks[k].size(); i += kPiece) pieces.emplace_back(k, i);
+    leadscore::detail::parallel_for(pieces.size(), leadscore::detail::hardware_threads(), [&](std::size_t t) {
+      const auto [k, from] = pieces[t];
+      const auto& names = chunks[k].ids_.names();
+      const std::size_t to = std::min(names.size(), from + kPiece);
+      // Eight ids at a time: their slots prefetched, then looked up.
+      constexpr std::size_t kBatch = 8;
+      std::size_t h[kBatch];
+      for (std::size_t i0 = from; i0 < to; i0 += kBatch) {
+        const std::size_t m = std::min(kBatch, to - i0);
+        for (std::size_t b = 0; b < m; ++b) h[b] = ViewIds::hash(names[i0 + b]);
+        for (std::size_t j = 0; j < k; ++j) {
+          for (std::size_t b = 0; b < m; ++b)
+            if (seen[k][i0 + b].chunk == kNew) chunks[j].ids_.prefetch(h[b]);
+          for (std::size_t b = 0; b < m; ++b)
+            if (seen[k][i0 + b].chunk == kNew)
+              if (const std::uint32_t code = chunks[j].ids_.find(names[i0 + b], h[b]); code != ViewIds::npos)
+                seen[k][i0 + b] = {static_cast<std::uint32_t>(j), code};
+        }
+      }
+    });
   }
-  std::vector<std::pair<std::size_t, std::size_t>> pieces;  // (chunk, first id)
-  constexpr std::size_t kPiece = std::size_t{1} << 16;
-  for (std::size_t k = 1; k < n_chunks; ++k)
-    for (std::size_t i = 0; i < chunks[k].size(); i += kPiece) pieces.emplace_back(k, i);
-  leadscore::detail::parallel_for(pieces.size(), leadscore::detail::hardware_threads(), [&](std::size_t t) {
-    const auto [k, from] = pieces[t];
-    const auto& names = chunks[k].ids_.names();
-    const std::size_t to = std::min(names.size(), from + kPiece);
-    // Eight ids at a time: their slots prefetched, then looked up.
-    constexpr std::size_t kBatch = 8;
-    std::size_t h[kBatch];
-    for (std::size_t i0 = from; i0 < to; i0 += kBatch) {
-      const std::size_t m = std::min(kBatch, to - i0);
-      for (std::size_t b = 0; b < m; ++b) h[b] = ViewIds::hash(names[i0 + b]);
-      for (std::size_t j = 0; j < k; ++j) {
-        for (std::size_t b = 0; b < m; ++b)
-          if (seen[k][i0 + b].chunk == kNew) chunks[j].ids_.prefetch(h[b]);
-        for (std::size_t b = 0; b < m; ++b)
-          if (seen[k][i0 + b].chunk == kNew)
-            if (const std::uint32_t code = chunks[j].ids_.find(names[i0 + b], h[b]); code != ViewIds::npos)
-              seen[k][i0 + b] = {static_cast<std::uint32_t>(j), code};
+
+  // Codes in order of first sight; a customer seen before adds to its totals.
+  CustomerTotals out;
+  out.ids.reserve(upper);
+  out.first_row.reserve(upper);
+  out.last.reserve(upper);
+  out.count.reserve(upper);
+  out.spend.reserve(upper);
+  std::vector<std::vector<std::uint32_t>> global(n_chunks);
+  std::vector<std::uint8_t> seen_before;  // per chunk-local code
+  for (std::size_t k = 0; k < n_chunks; ++k) {
+    const CustomerTotalsChunk& c = chunks[k];
+    const auto& names = c.names();
+    global[k].resize(names.size());
+    seen_before.assign(names.size(), 0);
+    std::uint64_t to_add = 0;  // rows of customers seen before
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const auto& a = c.acc_[i];
+      if (k == 0 || seen[k][i].chunk == kNew) {
+        // New: its spend was summed from zero in row order already.
+        global[k][i] = static_cast<std::uint32_t>(out.ids.size());
+        out.ids.push_back(names[i]);
+        out.first_row.push_back(a.first_row);
+        out.last.push_back(a.last);
+        out.count.push_back(a.count);
+        out.spend.push_back(a.spend);
+      } else {
+        const std::uint32_t g = global[k][i] = global[seen[k][i].chunk][seen[k][i].code];
+        out.last[g] = std::max(out.last[g], a.last);
+        out.count[g] += a.count;
+        seen_before[i] = 1;
+        to_add += a.count;
       }
     }
-  });
-
-  return join();
+    // Customers seen before continue their earlier chunks' sums, row by row
+    // (in a file grouped by customer, only the first rows of a chunk).
+    for (std::size_t r = 0; to_add > 0 && r < c.logged_; ++r)
+      if (seen_before[c.log_code_[r]]) {
+        out.spend[global[k][c.log_code_[r]]] += c.log_amount_[r];
+        --to_add;
+      }
+  }
+  return out;
 }
 
 }  // namespace leadscore::segment
