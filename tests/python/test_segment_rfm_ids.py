@@ -78,21 +78,28 @@ def test_rfm_table_from_str_ids_is_the_cli_table(tmp_path):
 # Columns of 64K rows and more are read on every core, in chunks of rows;
 # these must give the one-pass results to the bit and fall back, with the
 # same errors, wherever the parallel reader does not apply.
-def big_frame(n=200_000, customers=20_000, grouped=True, seed=11):
+def big_frame(n=200_000, customers=20_000, order="sorted", seed=11):
+    """Rows grouped by customer in id order ("sorted", which needs no hash
+    table), that order from the middle on and then from the start
+    ("rotated"), grouped in another order ("grouped"), or "shuffled"."""
     rng = np.random.default_rng(seed)
     c = rng.integers(0, customers, n)
-    if grouped:
+    if order != "shuffled":
         c.sort()
+    if order == "rotated":
+        c = np.roll(c, n // 2)
+    if order == "grouped":
+        c = rng.permutation(customers)[c]
     names = np.array([f"C{i:07d}" for i in range(customers)], dtype=object)
     dates = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
     # Cents: a sum's last bit depends on the order it is added in.
     return pd.DataFrame({"id": names[c], "date": dates, "amount": rng.integers(1, 10**6, n) / 100})
 
 
-@pytest.mark.parametrize("grouped", [True, False])
+@pytest.mark.parametrize("order", ["sorted", "rotated", "grouped", "shuffled"])
 @pytest.mark.parametrize("monetary", ["total", "mean"])
-def test_large_columns_read_in_parallel_are_the_one_pass_values(grouped, monetary):
-    df = big_frame(grouped=grouped)
+def test_large_columns_read_in_parallel_are_the_one_pass_values(order, monetary):
+    df = big_frame(order=order)
     got = leadscore.rfm_values(df["id"], df["date"], df["amount"], as_of="2024-01-31", monetary=monetary)
     want = via_factorize(df, as_of="2024-01-31", monetary=monetary)
     assert list(got.index) == list(want.index) == list(pd.unique(df["id"]))
@@ -134,7 +141,7 @@ def test_bad_rows_late_in_a_large_column_keep_their_errors():
 
 
 def test_rfm_table_of_a_large_column_is_fit_then_transform():
-    df = big_frame(grouped=False)
+    df = big_frame(order="shuffled")
     table = leadscore.rfm(df, as_of="2024-01-31", customer_col="id", method="rank", segments="rf-grid")
     values = leadscore.rfm_values(df["id"], df["date"], df["amount"], as_of="2024-01-31")
     scorer = leadscore.RFM(method="rank", segments="rf-grid").fit(values)
