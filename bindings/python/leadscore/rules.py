@@ -62,9 +62,19 @@ def _gc_paused():
             gc.enable()
 
 
-def _coded(col: pd.Series) -> tuple[np.ndarray, list]:
-    """Codes (-1: missing) and categories as str: each distinct text crosses
-    to C++ once, not once per row."""
+def _coded(col: pd.Series, empty_is_missing: bool = False) -> tuple[np.ndarray, list]:
+    """Codes (-1: missing, and "" when empty_is_missing) and categories as
+    str: each distinct text crosses to C++ once, not once per row. Columns of
+    str are coded in C++; others by pd.factorize."""
+    dtype = col.dtype
+    if dtype == object or isinstance(dtype, pd.StringDtype) and dtype.storage == "python":
+        values = np.ascontiguousarray(col.to_numpy(dtype=object))
+        found = _core.str_codes(values, empty_is_missing)
+        if found is not None:
+            codes, first_row = found
+            return codes, values[first_row].tolist()
+    if empty_is_missing:
+        col = col.replace("", None)
     codes, categories = pd.factorize(col)
     return np.ascontiguousarray(codes, dtype=np.int64), [c if type(c) is str else str(c) for c in categories]
 
@@ -111,7 +121,7 @@ def _event_columns(events: pd.DataFrame | None, ids: pd.Index, id_col: str, type
     types = _coded(events[type_col].astype(str))
     skip = {id_col, type_col, time_col, value_col}
     prop_names = [str(c) for c in events.columns if c not in skip]
-    props = [_coded(events[c].replace("", None)) for c in events.columns if c not in skip]
+    props = [_coded(events[c], empty_is_missing=True) for c in events.columns if c not in skip]
     return lead, types, time, value, prop_names, props
 
 

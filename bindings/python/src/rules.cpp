@@ -11,6 +11,7 @@
 #include <string>
 
 #include "arrays.hpp"
+#include "objects.hpp"
 #include "leadscore/scoring/rule_comparison.hpp"
 #include "leadscore/scoring/rules_io.hpp"
 
@@ -93,8 +94,19 @@ EventBatch make_events(const InArray<std::int64_t>& lead, nb::handle type_codes,
   }
   std::vector<std::optional<EventType>> type_of;
   for (const auto& name : type.categories) type_of.push_back(parse_event_type(name));
+  // Every column sized once, and each property built in place: copying
+  // through a per-event list and regrowing the columns cost more than
+  // scoring the events.
   EventBatch e;
-  std::vector<EventProperty> props;
+  std::size_t n_properties = 0;
+  for (const Coded& p : properties)
+    for (std::size_t i = 0; i < n; ++i) n_properties += p.codes.data()[i] >= 0;
+  e.customer.reserve(n);
+  e.type.reserve(n);
+  e.time.reserve(n);
+  e.value.reserve(n);
+  e.property_begin.reserve(n + 1);
+  e.properties.reserve(n_properties);
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t who = lead.data()[i];
     if (who < 0 || static_cast<std::size_t>(who) >= n_leads)
@@ -106,11 +118,14 @@ EventBatch make_events(const InArray<std::int64_t>& lead, nb::handle type_codes,
                          (code < 0 ? std::string() : type.categories[static_cast<std::size_t>(code)]) + "'");
     if (!std::isnan(value.data()[i]) && !std::isfinite(value.data()[i]))
       throw InvalidInput("events: row " + std::to_string(i) + ": value is not finite");
-    props.clear();
+    e.customer.push_back(static_cast<std::uint32_t>(who));
+    e.type.push_back(*t);
+    e.time.push_back(time.data()[i]);
+    e.value.push_back(value.data()[i]);
     for (std::size_t p = 0; p < properties.size(); ++p)
       if (const auto k = properties[p].codes.data()[i]; k >= 0)
-        props.push_back({property_names[p], properties[p].categories[static_cast<std::size_t>(k)]});
-    e.add(static_cast<std::uint32_t>(who), *t, time.data()[i], value.data()[i], props);
+        e.properties.push_back({property_names[p], properties[p].categories[static_cast<std::size_t>(k)]});
+    e.property_begin.push_back(static_cast<std::uint32_t>(e.properties.size()));
   }
   return e;
 }
@@ -126,15 +141,29 @@ nb::dict scores_dict(const RuleEngine& engine, RuleScores&& s, std::size_t top_r
     groups[rs.groups[g].name.c_str()] = to_numpy(std::move(col));
   }
   d["groups"] = groups;
-  std::vector<std::string> grade, label, stage;
-  for (std::size_t i = 0; i < n; ++i) {
-    grade.push_back(rs.grade.bands[s.grade[i]].label);
-    label.push_back(engine.label(s.grade[i], s.level[i]));
-    stage.emplace_back(to_string(s.stage[i]));
-  }
-  d["grade"] = grade;
-  d["label"] = label;
-  d["stage"] = stage;
+  // Grades, labels and stages take few values: each is one str object,
+  // shared by the leads that have it (not a new string per lead).
+  const auto shared = [n](auto&& key_of, auto&& text_of) {
+    std::vector<nb::object> made;  // by key, when first needed
+    nb::list out;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t key = key_of(i);
+      if (key >= made.size()) made.resize(key + 1);
+      if (!made[key].is_valid()) {
+        const std::string text(text_of(i));
+        made[key] = nb::str(text.data(), text.size());
+      }
+      out.append(made[key]);
+    }
+    return out;
+  };
+  const std::size_t n_levels = rs.level ? rs.level->bands.size() + 1 : 1;
+  d["grade"] = shared([&](std::size_t i) { return std::size_t{s.grade[i]}; },
+                      [&](std::size_t i) { return rs.grade.bands[s.grade[i]].label; });
+  d["label"] = shared([&](std::size_t i) { return s.grade[i] * n_levels + static_cast<std::size_t>(s.level[i] + 1); },
+                      [&](std::size_t i) { return engine.label(s.grade[i], s.level[i]); });
+  d["stage"] = shared([&](std::size_t i) { return static_cast<std::size_t>(s.stage[i]); },
+                      [&](std::size_t i) { return to_string(s.stage[i]); });
   // The top reasons of each lead as [(rule id, points), ...].
   std::vector<nb::object> ids;
   for (const auto& r : rs.rules) ids.push_back(nb::str(r.id.c_str()));
@@ -175,6 +204,19 @@ struct BoundProfiles {
 }  // namespace
 
 void register_rules(nb::module_& m) {
+  m.def(
+      "str_codes",
+      [](nb::handle values, bool empty_is_missing) -> nb::object {
+        const ObjectArray array(values);
+        if (!array.ok()) return nb::none();
+        auto found = object_codes(array, "str_codes", empty_is_missing ? MissingIds::coded_or_empty : MissingIds::coded);
+        if (!found) return nb::none();
+        return nb::make_tuple(to_numpy(std::move(found->code)), to_numpy(std::move(found->first_row)));
+      },
+      "values"_a, "empty_is_missing"_a = false,
+      "pd.factorize's codes of a 1-D object array of str (-1: None, NaN, and \"\" when empty_is_missing) and "
+      "the row where each code first appears; None when a value is not a str.");
+
   nb::class_<LeadState>(m, "LeadState")
       .def("to_bytes",
            [](const LeadState& s) {

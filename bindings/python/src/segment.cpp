@@ -12,6 +12,7 @@
 
 #include "../../../src/core/parallel.hpp"
 #include "arrays.hpp"
+#include "objects.hpp"
 #include "leadscore/io/view_ids.hpp"
 #include "leadscore/segment/archive.hpp"
 #include "leadscore/segment/cohorts.hpp"
@@ -57,93 +58,6 @@ nb::dict rfm_values_arrays(const InArray<std::int64_t>& customer, std::size_t n_
   out["recency"] = to_numpy(std::move(v.recency));
   out["frequency"] = to_numpy(std::move(v.frequency));
   out["monetary"] = to_numpy(std::move(v.monetary));
-  return out;
-}
-
-// The elements of a C-contiguous 1-D numpy object array, its buffer held
-// for this object's life; ok() is false for anything else.
-class ObjectArray {
- public:
-  enum Access { read_only = 0, writable = PyBUF_WRITABLE };
-  explicit ObjectArray(nb::handle array, Access access = read_only) {
-    if (PyObject_GetBuffer(array.ptr(), &buf_, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS | access) != 0) {
-      PyErr_Clear();
-      return;
-    }
-    held_ = true;
-    ok_ = buf_.ndim == 1 && buf_.itemsize == static_cast<Py_ssize_t>(sizeof(PyObject*)) && buf_.format &&
-          std::string_view(buf_.format) == "O";
-  }
-  ObjectArray(const ObjectArray&) = delete;
-  ObjectArray& operator=(const ObjectArray&) = delete;
-  ~ObjectArray() {
-    if (held_) PyBuffer_Release(&buf_);
-  }
-
-  bool ok() const noexcept { return ok_; }
-  PyObject* const* data() const noexcept { return static_cast<PyObject* const*>(buf_.buf); }
-  PyObject** data() noexcept { return static_cast<PyObject**>(buf_.buf); }
-  std::size_t size() const noexcept { return static_cast<std::size_t>(buf_.len / buf_.itemsize); }
-
- private:
-  Py_buffer buf_{};
-  bool held_ = false, ok_ = false;
-};
-
-// Dense codes of a 1-D numpy object array of str (a pandas str or object
-// column), read through the CPython API with the GIL held: no Python-level
-// hashing, and a row with the same id as the row before costs a compare.
-// first_row[c] is the row where code c first appears. Throws InvalidInput
-// naming the row of a missing value (None or NaN); nullopt when a value is
-// of another type (the caller falls back to pd.factorize).
-struct ObjectCodes {
-  std::vector<std::int64_t> code;
-  std::vector<std::int64_t> first_row;
-};
-
-std::optional<ObjectCodes> object_codes(nb::handle ids) {
-  const ObjectArray array(ids);
-  if (!array.ok()) throw InvalidInput("rfm_values(): customer ids must be a contiguous 1-D object array");
-  PyObject* const* obj = array.data();
-  const std::size_t n = array.size();
-  ObjectCodes out;
-  out.code.resize(n);
-  ViewIds table;
-  const PyObject* previous = nullptr;
-  std::string_view previous_text;
-  std::int64_t previous_code = -1;
-  for (std::size_t i = 0; i < n; ++i) {
-    PyObject* o = obj[i];
-    if (o == previous) {
-      out.code[i] = previous_code;
-      continue;
-    }
-    if (!PyUnicode_Check(o)) {
-      if (o == Py_None || (PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o))))
-        throw InvalidInput("rfm_values(): customer_ids has a missing value at row " + std::to_string(i));
-      return std::nullopt;
-    }
-    std::string_view text;
-    if (PyUnicode_IS_COMPACT_ASCII(o)) {
-      text = {static_cast<const char*>(PyUnicode_DATA(o)), static_cast<std::size_t>(PyUnicode_GET_LENGTH(o))};
-    } else {
-      Py_ssize_t size = 0;
-      const char* utf8 = PyUnicode_AsUTF8AndSize(o, &size);
-      if (!utf8) {
-        PyErr_Clear();
-        throw InvalidInput("rfm_values(): customer id at row " + std::to_string(i) + " is not valid UTF-8");
-      }
-      text = {utf8, static_cast<std::size_t>(size)};
-    }
-    std::int64_t c = previous_code;
-    if (previous_code < 0 || text != previous_text) {
-      const std::size_t before = table.size();
-      c = table.intern(text);
-      if (static_cast<std::size_t>(c) == before) out.first_row.push_back(static_cast<std::int64_t>(i));
-    }
-    out.code[i] = c;
-    previous = o, previous_text = text, previous_code = c;
-  }
   return out;
 }
 
@@ -249,7 +163,9 @@ nb::object rfm_values_objects(nb::handle ids, const InArray<std::int64_t>& time,
     v = rfm_values(*totals, ticks_per_day, config);
     first_row = std::move(totals->first_row);
   } else {
-    std::optional<ObjectCodes> found = object_codes(ids);
+    const ObjectArray array(ids);
+    if (!array.ok()) throw InvalidInput("rfm_values(): customer ids must be a contiguous 1-D object array");
+    std::optional<ObjectCodes> found = object_codes(array, "rfm_values(): customer_ids", MissingIds::refused);
     if (!found) return nb::none();
     ObjectCodes& codes = *found;
     {
