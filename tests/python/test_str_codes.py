@@ -1,0 +1,82 @@
+"""_core.str_codes codes str columns in C++ for the rule scorer: the codes
+and categories must be pd.factorize's, whatever the column holds."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import leadscore
+from leadscore import _core
+from leadscore.rules import _coded
+
+
+class Tag(str):
+    """A str subclass: not a compact str object."""
+
+
+COLUMNS = {
+    "ascii": ["b", "a", "b", "c", "a"],
+    "missing": ["x", None, np.nan, "y", None, "x"],
+    "empty": ["", "p", "", "q"],
+    "unicode": ["Kundé", "Köln", "Kundé", "東京"],
+    "subclass": [Tag("s"), "s", Tag("t")],
+    "repeated object": ["same"] * 4 + ["other"],
+    "all missing": [None, np.nan],
+    "no rows": [],
+}
+
+
+@pytest.mark.parametrize("name", COLUMNS)
+@pytest.mark.parametrize("empty_is_missing", [False, True])
+def test_codes_and_categories_are_pd_factorize(name, empty_is_missing):
+    values = np.array(COLUMNS[name] + [0], dtype=object)[:-1]  # object array, even of lists of str
+    found = _core.str_codes(values, empty_is_missing)
+    assert found is not None
+    codes, first_row = found
+    want = pd.Series(values, dtype=object)
+    if empty_is_missing:
+        want = want.replace("", None)
+    want_codes, want_categories = pd.factorize(want)
+    np.testing.assert_array_equal(codes, want_codes)
+    assert values[first_row].tolist() == list(want_categories)
+
+
+@pytest.mark.parametrize("odd", [7, 2.5, pd.NA, b"bytes"])
+def test_other_values_leave_it_to_pd_factorize(odd):
+    values = np.array(["a", odd, "b"], dtype=object)
+    assert _core.str_codes(values) is None
+    codes, categories = _coded(pd.Series(values))
+    assert codes.tolist() == ([0, -1, 1] if odd is pd.NA else [0, 1, 2])
+    assert categories == (["a", "b"] if odd is pd.NA else ["a", str(odd), "b"])
+
+
+def test_a_str_without_utf8_is_refused_with_its_row():
+    values = np.array(["a", "b", "\ud800"], dtype=object)
+    with pytest.raises(leadscore.InvalidInput, match="row 2 is not valid UTF-8"):
+        _core.str_codes(values)
+
+
+def test_not_an_object_array_is_left_to_pandas():
+    assert _core.str_codes(np.array([1.0, 2.0])) is None
+    assert _core.str_codes(np.array([["a"], ["b"]], dtype=object)) is None
+
+
+def test_str_and_categorical_columns_score_alike():
+    leads = pd.DataFrame({"lead_id": [1, 2, 3], "job_title": ["CEO", None, "Student"], "company_size": [5, 60, 2000]})
+    events = pd.DataFrame({"lead_id": [1, 1, 2, 3], "type": ["page_view"] * 4,
+                           "time": ["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-03"],
+                           "page": ["pricing", "", "product", "pricing"]})
+    rules = {"groups": [{"name": "fit"}, {"name": "engagement"}],
+             "grade": {"group": "fit", "bands": [{"label": "A", "min": 10}, {"label": "B"}]},
+             "rules": [{"id": "ceo", "group": "fit", "points": 10, "when": {"field": "job_title", "eq": "CEO"}},
+                       {"id": "no_title", "group": "fit", "points": -3, "when": {"field": "job_title", "missing": True}},
+                       {"id": "pricing", "group": "engagement", "points": 5,
+                        "each": {"event": "page_view", "where": {"page": "pricing"}}},
+                       {"id": "no_page", "group": "engagement", "points": 1,
+                        "when": {"event": "page_view", "where": {"page": {"missing": True}}}}]}
+    scorer = leadscore.RuleScorer(rules).fit(leads, events)
+    as_str = scorer.score(leads, events, as_of="2024-01-10")
+    as_category = scorer.score(leads.astype({"job_title": "category"}), events.astype({"page": "category"}),
+                               as_of="2024-01-10")
+    pd.testing.assert_frame_equal(as_str, as_category)
+    assert as_str["score"].tolist() == [10 + 5 + 1, -3, 5]
