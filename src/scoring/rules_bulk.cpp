@@ -29,12 +29,13 @@ std::pair<std::size_t, std::size_t> part(std::size_t n, std::size_t parts, std::
 }
 
 // One event's match of one filter, staged by block of rows. 16 bytes, a
-// few hundred MB in all: the value is looked up by the event's index
-// later, only for filters whose values are summed. No initializers: the
-// array is written before it is read.
+// few hundred MB in all. Only filters whose values are summed need the
+// event's value: it is staged beside, in the block's own list of values,
+// so that reading it back never jumps across the events. No initializers:
+// the arrays are written before they are read.
 struct StagedMatch {
   std::uint32_t bucket;  // row within the block * n_filters + filter
-  std::uint32_t event;
+  std::uint32_t value;   // where its value is staged (summed filters only)
   Timestamp time;
 };
 
@@ -91,7 +92,9 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   // profile row is reported whatever the thread count (parallel_for
   // rethrows the lowest part's error). Each part counts in its own vector:
   // parts sharing cache lines would slow each other down.
+  // Values likewise, for the filters whose values are summed.
   std::vector<std::vector<std::size_t>> cursor(threads, std::vector<std::size_t>(n_blocks, 0));  // [part][block]
+  std::vector<std::vector<std::size_t>> value_cursor(threads, std::vector<std::size_t>(n_blocks, 0));
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(events.size(), threads, t);
     for (std::size_t e = first; e < last; ++e) {
@@ -99,24 +102,30 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       if (r == none)
         throw InvalidInput("RuleEngine::score: event " + std::to_string(e) + " is for customer " +
                            std::to_string(events.customer[e]) + ", who has no profile row");
-      const std::uint32_t most = by_type_[static_cast<std::size_t>(events.type[e])].most;
-      if (events.time[e] <= as_of) cursor[t][r >> block_bits] += most;
+      const TypeFilters& filters = by_type_[static_cast<std::size_t>(events.type[e])];
+      if (events.time[e] > as_of) continue;
+      cursor[t][r >> block_bits] += filters.most;
+      value_cursor[t][r >> block_bits] += filters.summed;
     }
   });
   // Block-major, so that a block's matches lie together: part t's matches
   // of block k start at begin[k * threads + t], and cursor[t][k] becomes
   // where the next one goes.
   std::vector<std::size_t> begin(n_blocks * threads + 1);
-  std::size_t total = 0;
+  std::size_t total = 0, total_values = 0;
   for (std::size_t k = 0; k < n_blocks; ++k)
     for (std::size_t t = 0; t < threads; ++t) {
       begin[k * threads + t] = total;
       total += std::exchange(cursor[t][k], total);
+      total_values += std::exchange(value_cursor[t][k], total_values);
     }
   begin.back() = total;
+  if (total_values > std::numeric_limits<std::uint32_t>::max())
+    throw InvalidInput("RuleEngine::score: more than 2^32 - 1 summed matches in one batch; score them in parts");
 
   // Pass 2, likewise: each event's matches, appended to its block's part.
   const auto staged_memory = std::make_unique_for_overwrite<StagedMatch[]>(total);  // written before read
+  const auto staged_values = std::make_unique_for_overwrite<double[]>(total_values);
   StagedMatch* const staged = staged_memory.get();
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(events.size(), threads, t);
@@ -125,10 +134,17 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       if (filters.most == 0 || events.time[e] > as_of) continue;
       const std::uint32_t r = row_of_event(e);
       std::size_t& at = cursor[t][r >> block_bits];
+      std::size_t& value_at = value_cursor[t][r >> block_bits];
       const auto row_bucket = static_cast<std::uint32_t>((r & (block_rows - 1)) * n_filters);
       const Timestamp time = events.time[e];
-      filters.each_match(rs, events.value[e], events.properties_of(e), [&](std::uint32_t f) {
-        staged[at++] = {row_bucket + f, static_cast<std::uint32_t>(e), time};
+      const double value = events.value[e];
+      filters.each_match(rs, value, events.properties_of(e), [&](std::uint32_t f) {
+        std::uint32_t v = 0;
+        if (summed_[f]) {
+          v = static_cast<std::uint32_t>(value_at);
+          staged_values[value_at++] = value;
+        }
+        staged[at++] = {row_bucket + f, v, time};
       });
     }
   });
@@ -233,7 +249,7 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       each_staged(blk, [&](const StagedMatch& m) {
         const std::uint32_t f = m.bucket & static_cast<std::uint32_t>(n_filters - 1);
         // Unsummed values are never read: NaN keeps such hits equal, in any order.
-        const double value = summed_[f] ? events.value[m.event] : std::numeric_limits<double>::quiet_NaN();
+        const double value = summed_[f] ? staged_values[m.value] : std::numeric_limits<double>::quiet_NaN();
         matched[next[m.bucket]++] = {f, {m.time, value}};
       });
       for (std::size_t i = first; i < first + rows; ++i) {

@@ -166,6 +166,8 @@ class RuleEngine {
     summed_.assign(rules_->filters.size(), 0);
     for (const EventTest& t : rules_->events)
       if (t.measure == EventMeasure::sum) summed_[t.filter] = 1;
+    for (TypeFilters& t : by_type_)
+      for (std::uint32_t f : t.filters) t.summed += summed_[f];
   }
 
   const RuleSet& rules() const noexcept { return *rules_; }
@@ -278,7 +280,8 @@ class RuleEngine {
     std::string key;
     std::vector<std::pair<std::string, std::uint64_t>> by_value;  // bits over `filters`
     std::uint64_t always = 0;                                     // filters without a property test
-    std::uint32_t most = 0;  // the most filters one event can match
+    std::uint32_t most = 0;    // the most filters one event can match
+    std::uint32_t summed = 0;  // filters whose values a test sums
     std::array<std::uint32_t, text_slots + 1> slot_begin{};  // by_value[slot_begin[s] .. slot_begin[s + 1]) have slot s
 
     void index(const RuleSet& rs) {
