@@ -79,6 +79,23 @@ def _coded(col: pd.Series, empty_is_missing: bool = False) -> tuple[np.ndarray, 
     return np.ascontiguousarray(codes, dtype=np.int64), [c if type(c) is str else str(c) for c in categories]
 
 
+def _seconds(col: pd.Series) -> np.ndarray:
+    """Seconds since the epoch (UTC) of each time. Plain ISO strings are read
+    in C++; anything else by pd.to_datetime."""
+    if col.dtype == object or isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "python":
+        seconds = _core.iso_seconds(np.ascontiguousarray(col.to_numpy(dtype=object)))
+        if seconds is not None:
+            return seconds
+    times = pd.to_datetime(col, utc=True, errors="coerce")
+    if times.isna().any():
+        row = int(np.flatnonzero(times.isna().to_numpy())[0])
+        raise _core.InvalidInput(f"events: row {row}: cannot read {col.iloc[row]!r} as a time")
+    # The column's own unit (pandas 3 reads strings to microseconds), floored
+    # to whole seconds.
+    per_second = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[times.dt.unit]
+    return np.ascontiguousarray(times.astype("int64").to_numpy() // per_second, dtype=np.int64)
+
+
 def _profile_columns(leads: pd.DataFrame, id_col: str | None):
     ids = leads.index if id_col is None else pd.Index(leads[id_col])
     if ids.has_duplicates:
@@ -109,11 +126,7 @@ def _event_columns(events: pd.DataFrame | None, ids: pd.Index, id_col: str, type
     if (lead < 0).any():
         row = int(np.flatnonzero(lead < 0)[0])
         raise _core.InvalidInput(f"events: row {row}: lead {events[id_col].iloc[row]!r} is not in the leads table")
-    times = pd.to_datetime(events[time_col], utc=True, errors="coerce")
-    if times.isna().any():
-        row = int(np.flatnonzero(times.isna().to_numpy())[0])
-        raise _core.InvalidInput(f"events: row {row}: cannot read {events[time_col].iloc[row]!r} as a time")
-    time = np.ascontiguousarray(times.astype("int64").to_numpy() // 10**9, dtype=np.int64)
+    time = _seconds(events[time_col])
     if value_col in events.columns:
         value = np.ascontiguousarray(pd.to_numeric(events[value_col], errors="raise"), dtype=np.float64)
     else:

@@ -12,6 +12,7 @@
 
 #include "arrays.hpp"
 #include "objects.hpp"
+#include "leadscore/core/date.hpp"
 #include "leadscore/scoring/rule_comparison.hpp"
 #include "leadscore/scoring/rules_io.hpp"
 
@@ -203,7 +204,41 @@ struct BoundProfiles {
 
 }  // namespace
 
+// Seconds since the epoch of a 1-D object array of str that all have one of
+// the two plainest ISO shapes, YYYY-MM-DD or YYYY-MM-DD[ T]hh:mm:ss (the
+// same shape in every row), as pd.to_datetime(utc=True) reads them; None
+// for anything else (pandas then reads the column, with its errors).
+nb::object iso_seconds(nb::handle values) {
+  const ObjectArray array(values);
+  if (!array.ok()) return nb::none();
+  PyObject* const* obj = array.data();
+  const std::size_t n = array.size();
+  static const DateFormat iso("iso");
+  std::vector<Timestamp> out(n);
+  std::size_t shape = 0;  // length of every value
+  char separator = 0;     // between date and time
+  for (std::size_t i = 0; i < n; ++i) {
+    PyObject* o = obj[i];
+    if (!PyUnicode_Check(o) || !PyUnicode_IS_COMPACT_ASCII(o)) return nb::none();
+    const std::string_view text(static_cast<const char*>(PyUnicode_DATA(o)),
+                                static_cast<std::size_t>(PyUnicode_GET_LENGTH(o)));
+    if (i == 0) {
+      shape = text.size();
+      if (shape == 19) separator = text[10];
+    }
+    if (text.size() != shape || (shape != 10 && shape != 19) || (shape == 19 && text[10] != separator))
+      return nb::none();
+    const std::optional<Timestamp> t = iso.parse(text);
+    if (!t) return nb::none();
+    out[i] = *t;
+  }
+  return nb::cast(to_numpy(std::move(out)));
+}
+
 void register_rules(nb::module_& m) {
+  m.def("iso_seconds", &iso_seconds, "values"_a,
+        "Seconds since the epoch of an object array of str all shaped YYYY-MM-DD, or all YYYY-MM-DD hh:mm:ss "
+        "(or with a T); None for anything else.");
   m.def(
       "str_codes",
       [](nb::handle values, bool empty_is_missing) -> nb::object {

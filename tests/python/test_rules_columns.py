@@ -1,5 +1,7 @@
-"""_core.str_codes codes str columns in C++ for the rule scorer: the codes
-and categories must be pd.factorize's, whatever the column holds."""
+"""How the rule scorer reads pandas columns: str columns coded in C++
+(_core.str_codes) must give pd.factorize's codes and categories, and event
+times of every unit, and plain ISO text read in C++ (_core.iso_seconds),
+must be the seconds pandas means."""
 
 import numpy as np
 import pandas as pd
@@ -80,3 +82,43 @@ def test_str_and_categorical_columns_score_alike():
                                as_of="2024-01-10")
     pd.testing.assert_frame_equal(as_str, as_category)
     assert as_str["score"].tolist() == [10 + 5 + 1, -3, 5]
+
+
+WINDOW_RULES = {"groups": [{"name": "fit"}, {"name": "engagement"}],
+                "grade": {"group": "fit", "bands": [{"label": "A"}]},
+                "rules": [{"id": "recent", "group": "engagement", "points": 5,
+                           "when": {"event": "page_view", "within_days": 30}},
+                          {"id": "each_recent", "group": "engagement", "points": 1,
+                           "each": {"event": "page_view", "within_days": 10}}]}
+
+
+@pytest.mark.parametrize("times", [
+    ["2024-01-05", "2023-12-01"],                                   # read in C++
+    ["2024-01-05 00:00:00", "2023-12-01 00:00:00"],                 # read in C++
+    ["2024-01-05T00:00:00", "2023-12-01T00:00:00"],                 # read in C++
+    ["2024-01-05T02:00:00+02:00", "2023-12-01T00:00:00Z"],         # offsets: pandas
+    pd.to_datetime(["2024-01-05", "2023-12-01"]).as_unit("s"),
+    pd.to_datetime(["2024-01-05", "2023-12-01"]).as_unit("ms"),
+    pd.to_datetime(["2024-01-05", "2023-12-01"]).as_unit("us"),
+    pd.to_datetime(["2024-01-05", "2023-12-01"]).as_unit("ns"),
+    pd.to_datetime(["2024-01-05 01:00", "2023-12-01 01:00"]).tz_localize("Europe/Berlin"),
+])
+def test_event_times_of_any_unit_or_text_fall_in_their_windows(times):
+    # Event times in pandas' microseconds were once read as nanoseconds:
+    # every event then lay in 1970 and no window rule fired.
+    leads = pd.DataFrame({"lead_id": [1, 2], "x": [1.0, 2.0]})
+    events = pd.DataFrame({"lead_id": [1, 2], "type": ["page_view"] * 2, "time": times})
+    scores = leadscore.RuleScorer(WINDOW_RULES).fit(leads, events).score(leads, events, as_of="2024-01-10")
+    assert scores["score"].tolist() == [6.0, 0.0]
+
+
+def test_iso_seconds_are_pandas_seconds_and_leave_other_text_to_pandas():
+    for values in (["2015-06-30", "1969-12-31", "2000-02-29"],
+                   ["2015-06-30 12:34:56", "1969-12-31 23:59:59"],
+                   ["2015-06-30T12:34:56", "1900-01-01T00:00:01"]):
+        got = _core.iso_seconds(np.array(values, dtype=object))
+        want = pd.to_datetime(pd.Series(values), utc=True).dt.as_unit("s").astype("int64").to_numpy()
+        np.testing.assert_array_equal(got, want)
+    for values in (["2015-06-30", "2015-06-30 12:34:56"], ["2015-06-30 12:34:56", "2015-06-30T12:34:56"],
+                   ["2015-06-30T12:34:56.5"], ["2015-02-30"], ["30/06/2015"], ["2015-06-30", None], ["Köln-06-30"]):
+        assert _core.iso_seconds(np.array(values, dtype=object)) is None, values
