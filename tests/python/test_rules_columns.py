@@ -120,5 +120,6 @@ def test_iso_seconds_are_pandas_seconds_and_leave_other_text_to_pandas():
         want = pd.to_datetime(pd.Series(values), utc=True).dt.as_unit("s").astype("int64").to_numpy()
         np.testing.assert_array_equal(got, want)
     for values in (["2015-06-30", "2015-06-30 12:34:56"], ["2015-06-30 12:34:56", "2015-06-30T12:34:56"],
-                   ["2015-06-30T12:34:56.5"], ["2015-02-30"], ["30/06/2015"], ["2015-06-30", None], ["Köln-06-30"]):
+                   ["2015-06-30T12:34:56.5"], ["2015-02-30"], ["30/06/2015"], ["2015-06-30", None], ["Köln-06-30"],
+                   ["2015-06-30 23:59:60"], ["2015-06-30 24:00:00"]):
         assert _core.iso_seconds(np.array(values, dtype=object)) is None, values

@@ -228,6 +228,7 @@ nb::object iso_seconds(nb::handle values) {
     }
     if (text.size() != shape || (shape != 10 && shape != 19) || (shape == 19 && text[10] != separator))
       return nb::none();
+    if (shape == 19 && text[17] == '6') return nb::none();  // a leap second, which pandas refuses
     const std::optional<Timestamp> t = iso.parse(text);
     if (!t) return nb::none();
     out[i] = *t;
