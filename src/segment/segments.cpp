@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -160,9 +161,31 @@ std::string SegmentTable::to_json() const {
 }
 
 std::vector<std::uint16_t> SegmentTable::assign(const RfmScores& scores) const {
-  std::vector<std::uint16_t> out(scores.size());
-  for (std::size_t i = 0; i < out.size(); ++i)
-    out[i] = static_cast<std::uint16_t>(assign(scores.r[i], scores.f[i], scores.m[i]));
+  return assign(scores.r, scores.f, scores.m);
+}
+
+std::vector<std::uint16_t> SegmentTable::assign(std::span<const std::uint8_t> r, std::span<const std::uint8_t> f,
+                                                std::span<const std::uint8_t> m) const {
+  if (f.size() != r.size() || m.size() != r.size())
+    throw InvalidInput("SegmentTable::assign: score columns differ in length");
+  // Customers share few (r, f, m) cells (125 with 5 bins): each cell's
+  // segment is found once, by walking the rules, and then looked up.
+  constexpr std::uint16_t unknown = 0xFFFF;
+  std::uint8_t most = 0;
+  for (const auto* column : {&r, &f, &m})
+    for (const std::uint8_t x : *column) most = std::max(most, x);
+  const std::size_t side = std::size_t{most} + 1;
+  std::vector<std::uint16_t> out(r.size());
+  if (side * side * side > r.size() || rules_.size() >= unknown) {  // more cells than customers: no table
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::uint16_t>(assign(r[i], f[i], m[i]));
+    return out;
+  }
+  std::vector<std::uint16_t> cell(side * side * side, unknown);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    std::uint16_t& c = cell[(std::size_t{r[i]} * side + f[i]) * side + m[i]];
+    if (c == unknown) c = static_cast<std::uint16_t>(assign(r[i], f[i], m[i]));
+    out[i] = c;
+  }
   return out;
 }
 

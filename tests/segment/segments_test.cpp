@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <vector>
+
 #include "../temp_file.hpp"
 #include "../test_data.hpp"
 
@@ -52,6 +55,29 @@ TEST(SegmentTables, FirstMatchWinsAndOthersCatchesTheRest) {
       {"name": "Top", "recency": [4, 5]}, {"name": "Also top", "recency": [5, 5], "frequency": [1, 5]}]})");
   EXPECT_EQ(t.name(t.assign(5, 1, 1)), "Top");
   EXPECT_EQ(t.name(t.assign(3, 1, 1)), "Rest");
+}
+
+// Many customers share a (r, f, m) cell, and the bulk assign looks each
+// cell up once: it must be the first matching rule of every customer, with
+// more cells than customers too (no table then) and with scores past the
+// table's bins (others).
+TEST(SegmentTables, BulkAssignIsEachCustomersFirstMatch) {
+  std::mt19937 rng(3);
+  for (const auto& table : {SegmentTable::rf_grid(), SegmentTable::rfm_package()})
+    for (const int top : {5, 7, 40})
+      for (const std::size_t n : {std::size_t{0}, std::size_t{3}, std::size_t{5000}}) {
+        std::vector<std::uint8_t> r(n), f(n), m(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          r[i] = static_cast<std::uint8_t>(1 + rng() % top);
+          f[i] = static_cast<std::uint8_t>(1 + rng() % top);
+          m[i] = static_cast<std::uint8_t>(1 + rng() % top);
+        }
+        const auto got = table.assign(r, f, m);
+        ASSERT_EQ(got.size(), n);
+        for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(got[i], table.assign(r[i], f[i], m[i])) << top << " " << i;
+      }
+  const std::vector<std::uint8_t> two(2), one(1);
+  EXPECT_THROW(SegmentTable::rf_grid().assign(two, two, one), InvalidInput);
 }
 
 void expect_json_error(const std::string& text, const std::string& path) {

@@ -341,12 +341,9 @@ void register_segment(nb::module_& m) {
           "assign",
           [](const SegmentTable& t, const InArray<std::uint8_t>& r, const InArray<std::uint8_t>& f,
              const InArray<std::uint8_t>& mon) {
-            const std::size_t n = r.shape(0);
-            if (f.shape(0) != n || mon.shape(0) != n) throw InvalidInput("SegmentTable.assign: lengths differ");
-            std::vector<std::uint16_t> out(n);
-            for (std::size_t i = 0; i < n; ++i)
-              out[i] = static_cast<std::uint16_t>(t.assign(r.data()[i], f.data()[i], mon.data()[i]));
-            return to_numpy(std::move(out));
+            if (f.shape(0) != r.shape(0) || mon.shape(0) != r.shape(0))
+              throw InvalidInput("SegmentTable.assign: lengths differ");
+            return to_numpy(t.assign(view(r), view(f), view(mon)));
           },
           "r"_a, "f"_a, "m"_a, "Segment index per customer (len(rules) = others).");
 

@@ -63,6 +63,9 @@ class SegmentTable {
   }
   /// Segment index per customer (rules().size() = others).
   std::vector<std::uint16_t> assign(const RfmScores& scores) const;
+  /// The same from three score columns of equal length.
+  std::vector<std::uint16_t> assign(std::span<const std::uint8_t> r, std::span<const std::uint8_t> f,
+                                    std::span<const std::uint8_t> m) const;
   /// The name of a segment index from assign().
   const std::string& name(std::size_t index) const noexcept {
     return index < rules_.size() ? rules_[index].name : others_;
