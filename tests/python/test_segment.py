@@ -37,6 +37,10 @@ def test_rfm_matches_the_r_package_for_every_customer(orders, data_dir):
     assert (table["segment"].astype(str) == e["segment"]).all()
     assert table["segment"].value_counts()["Potential Loyalist"] == 342
     assert set(table["tier"]) <= {"bronze", "silver", "gold", "platinum"}
+    for column in ("cell", "segment", "tier"):
+        assert isinstance(table[column].dtype, pd.CategoricalDtype), column
+    tiers = leadscore.loyalty_tiers(table["frequency"], table["monetary"])
+    assert (table["tier"].astype(str) == tiers.astype(str)).all()
 
 
 def test_rfm_scorer_rank_method_and_new_customers(retail):

@@ -240,12 +240,13 @@ def rfm(transactions: pd.DataFrame, *, as_of, customer_col: str = "customer_id",
         segments="rfm-package", tiers=DEFAULT_TIERS, tier_measure: str = "spend") -> pd.DataFrame:
     """The `leadscore segment rfm` table from a transactions DataFrame:
     indexed by customer_id, columns recency, frequency, monetary, r, f, m,
-    cell, score, segment, tier (tiers by total spend, or orders/points)."""
+    cell, score, segment, tier (tiers by total spend, or orders/points);
+    cell, segment and tier are categoricals."""
     values = rfm_values(transactions[customer_col], transactions[date_col], transactions[amount_col], as_of=as_of,
                         monetary=monetary)
     out = RFM(bins=bins, method=method, segments=segments).fit_transform(values)
     spend = values["monetary"] * values["frequency"] if monetary == "mean" else values["monetary"]
-    out["tier"] = loyalty_tiers(values["frequency"], spend, tiers, measure=tier_measure).to_numpy()
+    out["tier"] = loyalty_tiers(values["frequency"], spend, tiers, measure=tier_measure).array
     return out
 
 
