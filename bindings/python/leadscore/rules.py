@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import _core
 from ._pickling import PicklesThroughBytes
+from .segment import _str_objects
 
 
 def _rules_text(rules: Any) -> tuple[str, str]:
@@ -66,9 +67,8 @@ def _coded(col: pd.Series, empty_is_missing: bool = False) -> tuple[np.ndarray, 
     """Codes (-1: missing, and "" when empty_is_missing) and categories as
     str: each distinct text crosses to C++ once, not once per row. Columns of
     str are coded in C++; others by pd.factorize."""
-    dtype = col.dtype
-    if dtype == object or isinstance(dtype, pd.StringDtype) and dtype.storage == "python":
-        values = np.ascontiguousarray(col.to_numpy(dtype=object))
+    values = _str_objects(col)
+    if values is not None:
         found = _core.str_codes(values, empty_is_missing)
         if found is not None:
             codes, first_row = found
@@ -82,8 +82,9 @@ def _coded(col: pd.Series, empty_is_missing: bool = False) -> tuple[np.ndarray, 
 def _seconds(col: pd.Series) -> np.ndarray:
     """Seconds since the epoch (UTC) of each time. Plain ISO strings are read
     in C++; anything else by pd.to_datetime."""
-    if col.dtype == object or isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "python":
-        seconds = _core.iso_seconds(np.ascontiguousarray(col.to_numpy(dtype=object)))
+    values = _str_objects(col)
+    if values is not None:
+        seconds = _core.iso_seconds(values)
         if seconds is not None:
             return seconds
     times = pd.to_datetime(col, utc=True, errors="coerce")

@@ -50,6 +50,14 @@ class ObjectArray {
   bool held_ = false, ok_ = false;
 };
 
+// The characters of a compact-ASCII str object, viewed in place (no API
+// call, no reference count: safe to read on any thread while the caller
+// holds the GIL); nullopt for any other object.
+inline std::optional<std::string_view> ascii_text(PyObject* o) noexcept {
+  if (!PyUnicode_Check(o) || !PyUnicode_IS_COMPACT_ASCII(o)) return std::nullopt;
+  return std::string_view(static_cast<const char*>(PyUnicode_DATA(o)), static_cast<std::size_t>(PyUnicode_GET_LENGTH(o)));
+}
+
 // What a missing value (None or a float NaN) is to object_codes.
 enum class MissingIds {
   refused,        // an InvalidInput naming its row
@@ -88,8 +96,8 @@ inline std::optional<ObjectCodes> object_codes(const ObjectArray& array, std::st
     if (!PyUnicode_Check(o)) {
       if (o != Py_None && !(PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o)))) return std::nullopt;
       absent = true;
-    } else if (PyUnicode_IS_COMPACT_ASCII(o)) {
-      text = {static_cast<const char*>(PyUnicode_DATA(o)), static_cast<std::size_t>(PyUnicode_GET_LENGTH(o))};
+    } else if (const auto ascii = ascii_text(o)) {
+      text = *ascii;
     } else {
       Py_ssize_t size = 0;
       const char* utf8 = PyUnicode_AsUTF8AndSize(o, &size);

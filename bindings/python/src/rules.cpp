@@ -218,10 +218,9 @@ nb::object iso_seconds(nb::handle values) {
   std::size_t shape = 0;  // length of every value
   char separator = 0;     // between date and time
   for (std::size_t i = 0; i < n; ++i) {
-    PyObject* o = obj[i];
-    if (!PyUnicode_Check(o) || !PyUnicode_IS_COMPACT_ASCII(o)) return nb::none();
-    const std::string_view text(static_cast<const char*>(PyUnicode_DATA(o)),
-                                static_cast<std::size_t>(PyUnicode_GET_LENGTH(o)));
+    const auto ascii = ascii_text(obj[i]);
+    if (!ascii) return nb::none();
+    const std::string_view text = *ascii;
     if (i == 0) {
       shape = text.size();
       if (shape == 19) separator = text[10];

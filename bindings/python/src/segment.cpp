@@ -106,12 +106,11 @@ std::optional<CustomerTotals> object_totals(nb::handle ids, const InArray<std::i
       PyObject* o = obj[i];
       bool same = o == previous;
       if (!same) {
-        if (!PyUnicode_Check(o) || !PyUnicode_IS_COMPACT_ASCII(o)) return;
-        const std::string_view next(static_cast<const char*>(PyUnicode_DATA(o)),
-                                    static_cast<std::size_t>(PyUnicode_GET_LENGTH(o)));
+        const auto next = ascii_text(o);
+        if (!next) return;
         // Rows of one customer are often adjacent: equal bytes, no hashing.
-        same = previous && same_id(next, text);
-        previous = o, text = next;
+        same = previous && same_id(*next, text);
+        previous = o, text = *next;
       }
       if (!c.add(text, same, static_cast<std::int64_t>(i), t[i], a[i])) return;
     }
