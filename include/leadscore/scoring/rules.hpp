@@ -465,22 +465,29 @@ class RuleEngine {
     return static_cast<double>(as_of - t) / static_cast<double>(seconds_per_day);
   }
 
-  // Points a lead at its hits (sorted by filter_hit_before) and computes,
-  // once per hit, its age and, per filter, the hits at or before as_of.
-  void prepare(Scratch& s, const FilterHit* hits, std::size_t n, Timestamp as_of) const {
-    s.as_of = as_of;
+  // Points the scratch at a lead's n hits, in their final order, and
+  // computes once per hit its age (its decay factors when first needed).
+  void set_hits(Scratch& s, const FilterHit* hits, std::size_t n) const {
     s.hits = hits;
     s.n_hits = n;
     if (s.age.size() < n) s.age.resize(n);
     s.factor.assign(n * rules_->groups.size(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t k = 0; k < n; ++k) s.age[k] = age_days(s.as_of, hits[k].hit.time);
+  }
+
+  // Prepares a lead from its hits (sorted by filter_hit_before): per filter,
+  // the hits at or before as_of.
+  void prepare(Scratch& s, const FilterHit* hits, std::size_t n, Timestamp as_of) const {
+    s.as_of = as_of;
     std::uint32_t k = 0;
     for (std::uint32_t f = 0; f < s.begin.size(); ++f) {
       s.begin[f] = k;
-      for (; k < n && hits[k].filter == f; ++k) s.age[k] = age_days(as_of, hits[k].hit.time);
+      while (k < n && hits[k].filter == f) ++k;
       std::uint32_t e = k;
       while (e > s.begin[f] && hits[e - 1].hit.time > as_of) --e;
       s.end[f] = e;
     }
+    set_hits(s, hits, n);
   }
 
   // The same for a lead of a bulk call, whose hits are `hits[bounds[0] ..
@@ -490,12 +497,7 @@ class RuleEngine {
   void prepare_buckets(Scratch& s, FilterHit* hits, const std::uint32_t* bounds) const {
     const std::uint32_t base = bounds[0];
     const std::size_t n_filters = s.begin.size();
-    const std::uint32_t n = (n_filters == 0 ? base : bounds[n_filters]) - base;
     hits += base;
-    s.hits = hits;
-    s.n_hits = n;
-    if (s.age.size() < n) s.age.resize(n);
-    s.factor.assign(std::size_t{n} * rules_->groups.size(), std::numeric_limits<double>::quiet_NaN());
     for (std::size_t f = 0; f < n_filters; ++f) {
       const std::uint32_t b = bounds[f] - base, e = bounds[f + 1] - base;
       s.begin[f] = b;
@@ -507,7 +509,7 @@ class RuleEngine {
         hits[j] = x;
       }
     }
-    for (std::uint32_t k = 0; k < n; ++k) s.age[k] = age_days(s.as_of, hits[k].hit.time);
+    set_hits(s, hits, (n_filters == 0 ? base : bounds[n_filters]) - base);
   }
 
   // The hits of filter f that count within `within_days`: a suffix of
