@@ -123,3 +123,31 @@ def test_iso_seconds_are_pandas_seconds_and_leave_other_text_to_pandas():
                    ["2015-06-30T12:34:56.5"], ["2015-02-30"], ["30/06/2015"], ["2015-06-30", None], ["Köln-06-30"],
                    ["2015-06-30 23:59:60"], ["2015-06-30 24:00:00"]):
         assert _core.iso_seconds(np.array(values, dtype=object)) is None, values
+
+
+def test_reasons_are_each_leads_own_when_points_decay():
+    # Decayed points differ from lead to lead: more distinct (rule, points)
+    # pairs than the bulk scorer shares tuples for, beside undecayed ones
+    # that it does share. Each lead's reasons must still be its own.
+    n = 300
+    leads = pd.DataFrame({"lead_id": np.arange(n), "title": ["CEO", "Student", None] * (n // 3)})
+    events = pd.DataFrame({"lead_id": np.arange(n), "type": "page_view",
+                           "time": pd.Timestamp("2024-01-10") - pd.to_timedelta(np.arange(n) * 3600, unit="s")})
+    rules = {"groups": [{"name": "fit"}, {"name": "engagement", "decay": {"half_life_days": 7}}],
+             "grade": {"group": "fit", "bands": [{"label": "A"}]},
+             "rules": [{"id": "ceo", "group": "fit", "points": 10, "when": {"field": "title", "eq": "CEO"}},
+                       {"id": "student", "group": "fit", "points": -5, "when": {"field": "title", "eq": "Student"}},
+                       {"id": "visit", "group": "engagement", "points": 8, "when": {"event": "page_view"}}]}
+    scorer = leadscore.RuleScorer(rules).fit(leads, events)
+    bulk = scorer.score(leads, events, as_of="2024-01-10")
+    inc = scorer.incremental(leads)
+    for row in events.itertuples(index=False):
+        inc.update(row.lead_id, row.type, row.time)
+    visits = set()
+    for lead in range(n):
+        want = [(rule, points) for rule, points in inc.score(lead, "2024-01-10")["reasons"]][:3]
+        assert bulk.loc[lead, "reasons"] == want, lead
+        visits.add(dict(want)["visit"])
+    assert len(visits) == n  # every lead's visit decayed by a different age
+    ceo = [r for lead in range(0, n, 3) for r in bulk.loc[lead, "reasons"] if r[0] == "ceo"]
+    assert len(ceo) == n // 3 and all(r is ceo[0] for r in ceo)  # made once, shared

@@ -7,6 +7,8 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <algorithm>
+#include <bit>
 #include <memory>
 #include <string>
 
@@ -165,14 +167,29 @@ nb::dict scores_dict(const RuleEngine& engine, RuleScores&& s, std::size_t top_r
                       [&](std::size_t i) { return engine.label(s.grade[i], s.level[i]); });
   d["stage"] = shared([&](std::size_t i) { return static_cast<std::size_t>(s.stage[i]); },
                       [&](std::size_t i) { return to_string(s.stage[i]); });
-  // The top reasons of each lead as [(rule id, points), ...].
+  // The top reasons of each lead as [(rule id, points), ...]. A rule's
+  // points take few values unless they decay: each (rule, points) tuple is
+  // made once and shared (tuples are immutable), up to a few per rule.
+  constexpr std::size_t shared_per_rule = 64;
   std::vector<nb::object> ids;
   for (const auto& r : rs.rules) ids.push_back(nb::str(r.id.c_str()));
+  std::vector<std::vector<std::pair<double, nb::object>>> made(rs.rules.size());
+  const auto reason = [&](const RuleReason& r) {
+    auto& mine = made[r.rule];
+    for (const auto& [points, tuple] : mine)
+      if (std::bit_cast<std::uint64_t>(points) == std::bit_cast<std::uint64_t>(r.points)) return tuple;
+    nb::object tuple = nb::make_tuple(ids[r.rule], r.points);
+    if (mine.size() < shared_per_rule) mine.emplace_back(r.points, tuple);
+    return tuple;
+  };
   nb::list reasons;
   for (std::size_t i = 0; i < n; ++i) {
-    nb::list mine;
     const auto r = s.reasons_of(i);
-    for (std::size_t k = 0; k < r.size() && k < top_reasons; ++k) mine.append(nb::make_tuple(ids[r[k].rule], r[k].points));
+    const std::size_t k = std::min(r.size(), top_reasons);
+    nb::object mine = nb::steal(PyList_New(static_cast<Py_ssize_t>(k)));
+    if (!mine.is_valid()) throw nb::python_error();
+    for (std::size_t j = 0; j < k; ++j)
+      PyList_SET_ITEM(mine.ptr(), static_cast<Py_ssize_t>(j), reason(r[j]).release().ptr());
     reasons.append(mine);
   }
   d["reasons"] = reasons;
