@@ -96,8 +96,10 @@ void BM_RulesBulkSortedByLead(benchmark::State& state) {
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sim.events.customer[a] < sim.events.customer[b]; });
     sorted = std::make_unique<EventBatch>();
+    sorted->texts = sim.events.texts;  // the same codes
     for (std::size_t i : order)
-      sorted->add(sim.events.customer[i], sim.events.type[i], sim.events.time[i], sim.events.value[i], sim.events.properties_of(i));
+      sorted->add(sim.events.customer[i], sim.events.type[i], sim.events.time[i], sim.events.value[i],
+                  sim.events.properties_of(i));
   }
   for (auto _ : state) benchmark::DoNotOptimize(engine().score(sim.profiles, *sorted, sim.as_of, 1).total.data());
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(sim.profiles.customer.size()));

@@ -124,13 +124,17 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
     throw InvalidInput("RuleEngine::score: more than 2^32 - 1 summed matches in one batch; score them in parts");
 
   // Pass 2, likewise: each event's matches, appended to its block's part.
+  // Keyed filters look the events' property values up by code.
+  std::vector<TypeFilters::Coded> coded;
+  for (const TypeFilters& t : by_type_) coded.push_back(t.coded_for(events.texts));
   const auto staged_memory = std::make_unique_for_overwrite<StagedMatch[]>(total);  // written before read
   const auto staged_values = std::make_unique_for_overwrite<double[]>(total_values);
   StagedMatch* const staged = staged_memory.get();
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(events.size(), threads, t);
     for (std::size_t e = first; e < last; ++e) {
-      const auto& filters = by_type_[static_cast<std::size_t>(events.type[e])];
+      const auto type = static_cast<std::size_t>(events.type[e]);
+      const TypeFilters& filters = by_type_[type];
       if (filters.most == 0 || events.time[e] > as_of) continue;
       const std::uint32_t r = row_of_event(e);
       std::size_t& at = cursor[t][r >> block_bits];
@@ -138,7 +142,7 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       const auto row_bucket = static_cast<std::uint32_t>((r & (block_rows - 1)) * n_filters);
       const Timestamp time = events.time[e];
       const double value = events.value[e];
-      filters.each_match(rs, value, events.properties_of(e), [&](std::uint32_t f) {
+      filters.each_match(rs, events, e, coded[type], [&](std::uint32_t f) {
         std::uint32_t v = 0;
         if (summed_[f]) {
           v = static_cast<std::uint32_t>(value_at);

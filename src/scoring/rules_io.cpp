@@ -136,7 +136,8 @@ EventBatch read_events(const std::string& path, const IdInterner& ids, const Csv
   const DateFormat format(columns.date_format);
   EventBatch batch;
   std::vector<std::string_view> fields;
-  std::vector<EventProperty> props;
+  std::vector<PropertyCode> props;
+  std::vector<std::uint32_t> key_code;  // by column, coded when first used
   while (reader.next(fields)) {
     const std::string_view key = trim(fields[id_col]);
     const std::int64_t code = ids.find(key);
@@ -164,7 +165,9 @@ EventBatch read_events(const std::string& path, const IdInterner& ids, const Csv
       const std::string_view v = trim(fields[c]);
       if (v.empty()) continue;
       if (!is_valid_utf8(v)) reader.fail(c, "not valid UTF-8");
-      props.push_back({reader.column_name(c), std::string(v)});
+      if (c >= key_code.size()) key_code.resize(c + 1, TextPool::npos);
+      if (key_code[c] == TextPool::npos) key_code[c] = batch.texts.intern(reader.column_name(c));
+      props.push_back({key_code[c], batch.texts.intern(v)});
     }
     batch.add(static_cast<std::uint32_t>(code), *type, *time, value, props);
   }

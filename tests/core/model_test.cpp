@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
+#include <string>
 
 #include "leadscore/core/date.hpp"
 #include "leadscore/core/events.hpp"
@@ -53,6 +55,61 @@ TEST(Events, HoldValuesAndPropertiesPerEvent) {
   EXPECT_EQ(events.value[1], 9.0);
   events.time.pop_back();
   EXPECT_THROW(events.validate(), InvalidInput);
+}
+
+TEST(Events, StoreEachDistinctPropertyTextOnce) {
+  EventBatch events;
+  const std::string long_page(40, 'x');  // beyond any inline storage
+  const EventProperty a[] = {{"page", "pricing"}, {"campaign", long_page}};
+  const EventProperty b[] = {{"page", long_page}};
+  events.add(0, EventType::page_view, 100, NAN, a);
+  events.add(1, EventType::page_view, 200, NAN, b);
+  events.add(2, EventType::page_view, 300, NAN, a);
+  EXPECT_EQ(events.texts.size(), 4u);  // page, pricing, campaign, the long page
+  EXPECT_EQ(events.properties_of(0)[1].value, events.properties_of(1)[0].value);
+  EXPECT_EQ(events.texts.find("campaign"), events.properties_of(2)[1].key);
+  EXPECT_EQ(events.texts.find("nowhere"), TextPool::npos);
+  EXPECT_EQ(events.property(1, "page"), long_page);
+  EXPECT_FALSE(events.property(1, "campaign").has_value());
+
+  // Copies and moves keep the codes, and their views point into their own
+  // strings: the source can go.
+  auto source = std::make_unique<EventBatch>(events);
+  EventBatch copy = *source;
+  EventBatch moved = std::move(*source);
+  source.reset();
+  for (const EventBatch* e : {&copy, &moved}) {
+    EXPECT_EQ(e->property(0, "campaign"), long_page);
+    EXPECT_EQ(e->texts.find(long_page), events.texts.find(long_page));
+    EXPECT_EQ(e->texts.find("pricing"), events.texts.find("pricing"));
+  }
+  copy = moved;
+  EXPECT_EQ(copy.property(2, "page"), "pricing");
+  EXPECT_EQ(moved.texts.intern("new"), 4u);  // a moved pool goes on coding
+  EXPECT_EQ(moved.texts.intern("pricing"), events.texts.find("pricing"));
+
+  // Coded properties go in as they are.
+  const PropertyCode coded[] = {{events.texts.find("page"), events.texts.find("pricing")}};
+  events.add(3, EventType::page_view, 400, NAN, coded);
+  EXPECT_EQ(events.property(3, "page"), "pricing");
+  EXPECT_NO_THROW(events.validate());
+}
+
+TEST(Events, ValidateRejectsPropertiesOutOfPlace) {
+  EventBatch events;
+  const EventProperty page[] = {{"page", "pricing"}};
+  events.add(0, EventType::page_view, 100, NAN, page);
+  events.add(0, EventType::page_view, 200, NAN, page);
+  EventBatch bad = events;
+  bad.properties[1].value = 7;  // no such text
+  EXPECT_THROW(bad.validate(), InvalidInput);
+  bad = events;
+  bad.property_begin[1] = 3;  // event 0 would end past the end of event 1
+  EXPECT_THROW(bad.validate(), InvalidInput);
+  bad = events;
+  bad.properties.pop_back();
+  EXPECT_THROW(bad.validate(), InvalidInput);
+  EXPECT_NO_THROW(events.validate());
 }
 
 TEST(IdInterner, GivesDenseIdsInOrderOfFirstSight) {

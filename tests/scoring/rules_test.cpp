@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <array>
 #include <random>
 
 #include "../temp_file.hpp"
@@ -286,6 +287,70 @@ TEST(RulesScoring, BulkEqualsIncrementalWithManyFilters) {
     fired += bulk.reasons_of(row).size();
   }
   EXPECT_GT(fired, 10u * leads);  // not vacuous
+}
+
+// Bulk scoring reads a batch's properties by code: a keyed filter's values
+// (page views here) become codes of the batch's texts. It must agree with
+// events handed over one by one as strings: when the key is second among
+// an event's properties, missing from the event, or from the whole batch,
+// when a filter names a value no event has, and for filters that are not
+// keyed (missing, contains, two properties).
+TEST(RulesScoring, BulkReadsCodedPropertiesAsIncrementalReadsStrings) {
+  const char* rules = R"({
+    "groups": [{"name": "g"}],
+    "rules": [
+      {"id": "pricing", "group": "g", "points": 1, "each": {"event": "page_view", "where": {"page": "pricing"}}},
+      {"id": "docs", "group": "g", "points": 2, "each": {"event": "page_view", "where": {"page": {"in": ["docs", "never seen"]}}}},
+      {"id": "no_campaign", "group": "g", "points": 4, "each": {"event": "email_open", "where": {"campaign": {"missing": true}}}},
+      {"id": "spring", "group": "g", "points": 8, "each": {"event": "email_open", "where": {"campaign": {"contains": "spring"}}}},
+      {"id": "both", "group": "g", "points": 16, "each": {"event": "email_click", "where": {"campaign": "spring-1", "link": "demo"}}},
+      {"id": "survey", "group": "g", "points": 32, "each": {"event": "survey_answer", "where": {"survey": "nps"}}}
+    ],
+    "grade": {"group": "g", "bands": [{"label": "A"}]}
+  })";
+  const RuleEngine engine(parse_rule_set(rules));
+  std::mt19937_64 rng(11);
+  const std::vector<std::string> pages{"pricing", "docs", "blog"}, campaigns{"spring-1", "spring-2", "fall"},
+      links{"demo", "home"};
+  constexpr std::uint32_t leads = 200;
+  ProfileTable p;
+  for (std::uint32_t i = 0; i < leads; ++i) p.customer.push_back(i);
+  EventBatch e;
+  std::vector<std::vector<EventProperty>> given;  // each event's properties, as strings
+  for (int k = 0; k < 3000; ++k) {
+    std::vector<EventProperty> props;
+    EventType type = EventType::page_view;
+    switch (rng() % 3) {
+      case 0:
+        if (rng() % 4) props.push_back({"page", pages[rng() % pages.size()]});
+        if (rng() % 2) props.insert(props.begin(), EventProperty{"referrer", "search"});
+        break;
+      case 1:
+        type = EventType::email_open;
+        if (rng() % 4) props.push_back({"campaign", campaigns[rng() % campaigns.size()]});
+        break;
+      default:
+        type = EventType::email_click;
+        props.push_back({"link", links[rng() % links.size()]});
+        props.push_back({"campaign", campaigns[rng() % campaigns.size()]});
+    }
+    e.add(static_cast<std::uint32_t>(rng() % leads), type, as_of - static_cast<Timestamp>(rng() % 30) * day, NAN,
+          props);
+    given.push_back(std::move(props));
+  }
+  ASSERT_EQ(e.texts.find("survey"), TextPool::npos);  // a key no event has
+  const RuleScores bulk = engine.score(p, e, as_of, 1);
+  std::vector<LeadState> states(leads, engine.new_state());
+  for (std::size_t i = 0; i < e.size(); ++i) engine.update(states[e.customer[i]], e.type[i], e.time[i], NAN, given[i]);
+  const ProfileBinding b = engine.bind(p);
+  std::array<std::size_t, 6> fired{};
+  for (std::uint32_t row = 0; row < leads; ++row) {
+    expect_same(engine.score_one(b, row, states[row], as_of), bulk.row(row), row);
+    if (HasFatalFailure()) return;
+    for (const RuleReason& r : bulk.reasons_of(row)) ++fired[r.rule];
+  }
+  for (std::size_t r = 0; r < 5; ++r) EXPECT_GT(fired[r], 20u) << engine.rules().rules[r].id;  // not vacuous
+  EXPECT_EQ(fired[5], 0u);
 }
 
 TEST(RulesScoring, TemplatesLoad) {

@@ -97,10 +97,15 @@ EventBatch make_events(const InArray<std::int64_t>& lead, nb::handle type_codes,
   }
   std::vector<std::optional<EventType>> type_of;
   for (const auto& name : type.categories) type_of.push_back(parse_event_type(name));
-  // Every column sized once, and each property built in place: copying
-  // through a per-event list and regrowing the columns cost more than
-  // scoring the events.
+  // Every column sized once, and each distinct key and value stored once:
+  // the events hold their codes.
   EventBatch e;
+  std::vector<std::uint32_t> key_code;
+  std::vector<std::vector<std::uint32_t>> value_code(properties.size());
+  for (std::size_t p = 0; p < properties.size(); ++p) {
+    key_code.push_back(e.texts.intern(property_names[p]));
+    for (const std::string& v : properties[p].categories) value_code[p].push_back(e.texts.intern(v));
+  }
   std::size_t n_properties = 0;
   for (const Coded& p : properties)
     for (std::size_t i = 0; i < n; ++i) n_properties += p.codes.data()[i] >= 0;
@@ -127,7 +132,7 @@ EventBatch make_events(const InArray<std::int64_t>& lead, nb::handle type_codes,
     e.value.push_back(value.data()[i]);
     for (std::size_t p = 0; p < properties.size(); ++p)
       if (const auto k = properties[p].codes.data()[i]; k >= 0)
-        e.properties.push_back({property_names[p], properties[p].categories[static_cast<std::size_t>(k)]});
+        e.properties.push_back({key_code[p], value_code[p][static_cast<std::size_t>(k)]});
     e.property_begin.push_back(static_cast<std::uint32_t>(e.properties.size()));
   }
   return e;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <optional>
 #include <span>
@@ -14,6 +15,7 @@
 
 #include "leadscore/core/date.hpp"
 #include "leadscore/core/error.hpp"
+#include "leadscore/io/view_ids.hpp"
 
 namespace leadscore {
 
@@ -70,22 +72,69 @@ constexpr std::optional<EventType> parse_event_type(std::string_view text) noexc
   return std::nullopt;
 }
 
-/// One key/value property of an event, such as page = "pricing".
+/// One key/value property of an event, such as page = "pricing", as a
+/// caller hands it over.
 struct EventProperty {
   std::string key;
   std::string value;
 };
 
+/// An event's property as a batch keeps it: the codes of its key and value
+/// in the batch's texts.
+struct PropertyCode {
+  std::uint32_t key = 0;
+  std::uint32_t value = 0;
+};
+
+/// The distinct texts of a batch's property keys and values, each stored
+/// once and known by a dense code (in order of first sight). A million page
+/// views of "pricing" hold one string, and a test on a property compares
+/// codes, or looks each distinct value up once.
+class TextPool {
+ public:
+  static constexpr std::uint32_t npos = ViewIds::npos;
+
+  TextPool() = default;
+  TextPool(TextPool&&) noexcept = default;
+  TextPool& operator=(TextPool&&) noexcept = default;
+  // A copy re-indexes its own strings (the index holds views of them).
+  TextPool(const TextPool& other) : texts_(other.texts_) {
+    for (const std::string& t : texts_) codes_.intern(t);
+  }
+  TextPool& operator=(const TextPool& other) {
+    if (this != &other) *this = TextPool(other);
+    return *this;
+  }
+
+  /// The code of `text`, storing it if new.
+  std::uint32_t intern(std::string_view text) {
+    const std::size_t h = ViewIds::hash(text);
+    if (const std::uint32_t code = codes_.find(text, h); code != npos) return code;
+    texts_.emplace_back(text);  // a deque: earlier strings (and views of them) stay put
+    return codes_.intern(texts_.back(), h);
+  }
+  /// The code of `text`, or npos when no property has it.
+  std::uint32_t find(std::string_view text) const noexcept { return codes_.find(text); }
+  std::string_view operator[](std::uint32_t code) const noexcept { return texts_[code]; }
+  std::size_t size() const noexcept { return texts_.size(); }
+
+ private:
+  std::deque<std::string> texts_;
+  ViewIds codes_;
+};
+
 /// Events of many records, struct of arrays. Row i is: customer[i] (a dense
 /// id), type[i], time[i], value[i] (NaN when the event has no value) and the
-/// properties in [property_begin[i], property_begin[i + 1]).
+/// properties in [property_begin[i], property_begin[i + 1]), coded in
+/// `texts`.
 struct EventBatch {
   std::vector<std::uint32_t> customer;
   std::vector<EventType> type;
   std::vector<Timestamp> time;
   std::vector<double> value;
   std::vector<std::uint32_t> property_begin{0};
-  std::vector<EventProperty> properties;
+  std::vector<PropertyCode> properties;
+  TextPool texts;
 
   std::size_t size() const noexcept { return customer.size(); }
 
@@ -96,20 +145,26 @@ struct EventBatch {
     type.push_back(what);
     time.push_back(when);
     value.push_back(amount);
-    properties.insert(properties.end(), props.begin(), props.end());
+    for (const EventProperty& p : props) properties.push_back({texts.intern(p.key), texts.intern(p.value)});
     property_begin.push_back(static_cast<std::uint32_t>(properties.size()));
+  }
+  /// The same with properties already coded in `texts`.
+  void add(std::uint32_t who, EventType what, Timestamp when, double amount, std::span<const PropertyCode> props) {
+    add(who, what, when, amount);
+    properties.insert(properties.end(), props.begin(), props.end());
+    property_begin.back() = static_cast<std::uint32_t>(properties.size());
   }
 
   bool has_value(std::size_t i) const noexcept { return !std::isnan(value[i]); }
 
-  std::span<const EventProperty> properties_of(std::size_t i) const noexcept {
+  std::span<const PropertyCode> properties_of(std::size_t i) const noexcept {
     return {properties.data() + property_begin[i], properties.data() + property_begin[i + 1]};
   }
 
   /// The value of property `key` of event i, or nullopt.
   std::optional<std::string_view> property(std::size_t i, std::string_view key) const noexcept {
-    for (const auto& p : properties_of(i))
-      if (p.key == key) return std::string_view(p.value);
+    for (const PropertyCode& p : properties_of(i))
+      if (texts[p.key] == key) return texts[p.value];
     return std::nullopt;
   }
 
@@ -118,6 +173,14 @@ struct EventBatch {
     const std::size_t n = customer.size();
     if (type.size() != n || time.size() != n || value.size() != n || property_begin.size() != n + 1)
       throw InvalidInput("EventBatch: columns differ in length");
+    if (property_begin[0] != 0 || property_begin[n] != properties.size())
+      throw InvalidInput("EventBatch: property_begin does not span the properties");
+    for (std::size_t i = 0; i < n; ++i)
+      if (property_begin[i] > property_begin[i + 1])
+        throw InvalidInput("EventBatch: event " + std::to_string(i) + ": property_begin decreases");
+    for (const PropertyCode& p : properties)
+      if (p.key >= texts.size() || p.value >= texts.size())
+        throw InvalidInput("EventBatch: a property code is not in the batch's texts");
   }
 };
 

@@ -210,21 +210,17 @@ class RuleEngine {
   std::size_t update(LeadState& state, EventType type, Timestamp time,
                      double value = std::numeric_limits<double>::quiet_NaN(),
                      std::span<const EventProperty> properties = {}) const {
-    check_state(state);
-    std::size_t touched = 0;
-    by_type_[static_cast<std::size_t>(type)].each_match(*rules_, value, properties, [&](std::uint32_t f) {
-      auto& list = state.hits;
-      if (list.empty()) list.reserve(8);  // most leads soon have several hits: skip the first regrowths
-      const FilterHit hit{f, {time, value}};
-      list.insert(std::upper_bound(list.begin(), list.end(), hit, filter_hit_before), hit);
-      ++touched;
+    return add(state, type, time, value, [&](std::string_view key) -> std::optional<std::string_view> {
+      for (const EventProperty& p : properties)
+        if (same_id(p.key, key)) return p.value;
+      return std::nullopt;
     });
-    return touched;
   }
 
   /// Event i of a batch.
   std::size_t update(LeadState& state, const EventBatch& events, std::size_t i) const {
-    return update(state, events.type[i], events.time[i], events.value[i], events.properties_of(i));
+    return add(state, events.type[i], events.time[i], events.value[i],
+               [&](std::string_view key) { return events.property(i, key); });
   }
 
   /// Scores one lead from its profile row and state.
@@ -324,25 +320,59 @@ class RuleEngine {
     }
 
     // Calls `hit(f)` for each filter the event matches, in filter order.
-    template <class F>
-    void each_match(const RuleSet& rs, double value, std::span<const EventProperty> props, F&& hit) const {
+    // `value_of(key)` is the event's property `key`, or nullopt.
+    template <class ValueOf, class F>
+    void each_match(const RuleSet& rs, double value, ValueOf&& value_of, F&& hit) const {
       if (!keyed) {
         for (std::uint32_t f : filters)
-          if (matches(rs.filters[f], value, props)) hit(f);
+          if (matches(rs.filters[f], value, value_of)) hit(f);
         return;
       }
       std::uint64_t bits = always;
-      for (const auto& p : props)
-        if (same_id(p.key, key)) {
-          const std::string_view x = p.value;
-          const std::size_t slot = text_slot(x);
-          for (std::uint32_t k = slot_begin[slot]; k < slot_begin[slot + 1]; ++k)
-            if (same_id(by_value[k].first, x)) {
-              bits |= by_value[k].second;
-              break;
-            }
+      if (const std::optional<std::string_view> x = value_of(key)) {
+        const std::size_t slot = text_slot(*x);
+        for (std::uint32_t k = slot_begin[slot]; k < slot_begin[slot + 1]; ++k)
+          if (same_id(by_value[k].first, *x)) {
+            bits |= by_value[k].second;
+            break;
+          }
+      }
+      each_bit(rs, value, bits, hit);
+    }
+
+    // The same for event i of a batch whose texts `coded` indexes (see
+    // coded_for): a keyed lookup is one load by the value's code.
+    struct Coded {
+      std::uint32_t key = TextPool::npos;  // the key's code in the batch
+      std::vector<std::uint64_t> bits;     // by value code: bits over `filters`
+    };
+    Coded coded_for(const TextPool& texts) const {
+      Coded c;
+      if (!keyed) return c;
+      c.key = texts.find(key);
+      c.bits.assign(texts.size(), 0);
+      for (const auto& [v, mask] : by_value)
+        if (const std::uint32_t code = texts.find(v); code != TextPool::npos) c.bits[code] = mask;
+      return c;
+    }
+    template <class F>
+    void each_match(const RuleSet& rs, const EventBatch& events, std::size_t i, const Coded& coded, F&& hit) const {
+      if (!keyed) {
+        each_match(rs, events.value[i], [&](std::string_view k) { return events.property(i, k); }, hit);
+        return;
+      }
+      std::uint64_t bits = always;
+      for (const PropertyCode& p : events.properties_of(i))
+        if (p.key == coded.key) {
+          bits |= coded.bits[p.value];
           break;
         }
+      each_bit(rs, events.value[i], bits, hit);
+    }
+
+    // hit(f) for the filters of `bits` whose value bounds (if any) hold.
+    template <class F>
+    void each_bit(const RuleSet& rs, double value, std::uint64_t bits, F&& hit) const {
       for (; bits != 0; bits &= bits - 1) {
         const std::uint32_t f = filters[static_cast<std::size_t>(std::countr_zero(bits))];
         const EventFilter& ef = rs.filters[f];
@@ -430,22 +460,33 @@ class RuleEngine {
     }
   }
 
-  static bool matches(const EventFilter& f, double value, std::span<const EventProperty> props) noexcept {
+  template <class ValueOf>
+  static bool matches(const EventFilter& f, double value, ValueOf&& value_of) {
     if (f.value_bounded && (std::isnan(value) || !f.value.contains(value))) return false;
     for (const auto& w : f.where) {
-      const EventProperty* found = nullptr;
-      for (const auto& p : props)
-        if (p.key == w.field) {
-          found = &p;
-          break;
-        }
+      const std::optional<std::string_view> found = value_of(w.field);
       if (!found) {
         if (w.op != FieldOp::missing) return false;
-      } else if (!text_test(w, found->value)) {
+      } else if (!text_test(w, *found)) {
         return false;
       }
     }
     return true;
+  }
+
+  // Adds an event to a lead's state (see update).
+  template <class ValueOf>
+  std::size_t add(LeadState& state, EventType type, Timestamp time, double value, ValueOf&& value_of) const {
+    check_state(state);
+    std::size_t touched = 0;
+    by_type_[static_cast<std::size_t>(type)].each_match(*rules_, value, value_of, [&](std::uint32_t f) {
+      auto& list = state.hits;
+      if (list.empty()) list.reserve(8);  // most leads soon have several hits: skip the first regrowths
+      const FilterHit hit{f, {time, value}};
+      list.insert(std::upper_bound(list.begin(), list.end(), hit, filter_hit_before), hit);
+      ++touched;
+    });
+    return touched;
   }
 
   bool field_test(const ProfileBinding& b, std::size_t f, std::size_t row) const noexcept {
