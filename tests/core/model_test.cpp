@@ -85,6 +85,12 @@ TEST(Events, StoreEachDistinctPropertyTextOnce) {
   }
   copy = moved;
   EXPECT_EQ(copy.property(2, "page"), "pricing");
+  const TextPool from = std::move(copy.texts);
+  EXPECT_EQ(from.find("pricing"), events.texts.find("pricing"));
+  TextPool& left = copy.texts;  // moved from, and still usable
+  EXPECT_EQ(left.find("page"), TextPool::npos);
+  EXPECT_EQ(left.intern("page"), 0u);
+  EXPECT_EQ(left[0], "page");
   EXPECT_EQ(moved.texts.intern("new"), 4u);  // a moved pool goes on coding
   EXPECT_EQ(moved.texts.intern("pricing"), events.texts.find("pricing"));
 

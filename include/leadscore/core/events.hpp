@@ -109,13 +109,15 @@ class TextPool {
   /// The code of `text`, storing it if new.
   std::uint32_t intern(std::string_view text) {
     const std::size_t h = ViewIds::hash(text);
-    if (const std::uint32_t code = codes_.find(text, h); code != npos) return code;
+    if (const std::uint32_t code = codes_.size() == 0 ? npos : codes_.find(text, h); code != npos) return code;
     texts_.emplace_back(text);  // a deque: earlier strings (and views of them) stay put
     return codes_.intern(texts_.back(), h);
   }
   /// The code of `text`, or npos when no property has it.
-  std::uint32_t find(std::string_view text) const noexcept { return codes_.find(text); }
-  std::string_view operator[](std::uint32_t code) const noexcept { return texts_[code]; }
+  std::uint32_t find(std::string_view text) const noexcept {
+    return codes_.size() == 0 ? npos : codes_.find(text);  // a moved-from pool has no table
+  }
+  std::string_view operator[](std::uint32_t code) const noexcept { return codes_.names()[code]; }
   std::size_t size() const noexcept { return texts_.size(); }
 
  private:
