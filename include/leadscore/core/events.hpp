@@ -118,10 +118,10 @@ class TextPool {
     return codes_.size() == 0 ? npos : codes_.find(text);  // a moved-from pool has no table
   }
   std::string_view operator[](std::uint32_t code) const noexcept { return codes_.names()[code]; }
-  std::size_t size() const noexcept { return texts_.size(); }
+  std::size_t size() const noexcept { return codes_.size(); }
 
  private:
-  std::deque<std::string> texts_;
+  std::deque<std::string> texts_;  // the strings; read through codes_' views of them
   ViewIds codes_;
 };
 
