@@ -151,3 +151,30 @@ def test_reasons_are_each_leads_own_when_points_decay():
     assert len(visits) == n  # every lead's visit decayed by a different age
     ceo = [r for lead in range(0, n, 3) for r in bulk.loc[lead, "reasons"] if r[0] == "ceo"]
     assert len(ceo) == n // 3 and all(r is ceo[0] for r in ceo)  # made once, shared
+
+
+def test_only_the_fields_the_rules_read_cross_to_cpp():
+    # A column no rule reads is not converted at all: here one that could
+    # not be (lists), which fit() still sees. compare() reads the fields of
+    # every rule set compared, and a field the rules need is still missed.
+    leads = pd.DataFrame({"lead_id": [1, 2, 3], "job_title": ["CEO", "CTO", None], "size": [10.0, 500.0, 50.0]})
+    events = pd.DataFrame({"lead_id": [1], "type": ["page_view"], "time": ["2024-01-02"]})
+    title = {"groups": [{"name": "fit"}], "grade": {"group": "fit", "bands": [{"label": "A"}]},
+             "rules": [{"id": "ceo", "group": "fit", "points": 10, "when": {"field": "job_title", "eq": "CEO"}}]}
+    size = {"groups": [{"name": "fit"}], "grade": {"group": "fit", "bands": [{"label": "A"}]},
+            "rules": [{"id": "big", "group": "fit", "points": 5, "when": {"field": "size", "gte": 100}}]}
+    by_title = leadscore.RuleScorer(title).fit(leads, events)
+    by_size = leadscore.RuleScorer(size).fit(leads, events)
+    assert by_title.engine_.field_names == ["job_title"]
+    odd = leads.assign(notes=[["a"], [], ["b", "c"]])
+    with pytest.raises(TypeError):
+        pd.factorize(odd["notes"])  # what converting it would have met
+    assert by_title.score(odd, events, as_of="2024-01-10")["score"].tolist() == [10.0, 0.0, 0.0]
+    assert by_size.score(odd, events, as_of="2024-01-10")["score"].tolist() == [0.0, 5.0, 0.0]
+    inc = by_size.incremental(odd)
+    assert inc.score(2, "2024-01-10")["total"] == 5.0
+    report = by_title.compare([by_size], odd, events, "2024-01-10", [1, 1, 0])
+    assert list(report.index) == [by_title.engine_.name, by_size.engine_.name]
+    assert report.auc.tolist() == [0.75, 0.75]
+    with pytest.raises(leadscore.JsonError, match="size"):
+        by_size.score(leads.drop(columns="size"), events, as_of="2024-01-10")

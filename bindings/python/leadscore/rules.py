@@ -97,14 +97,16 @@ def _seconds(col: pd.Series) -> np.ndarray:
     return np.ascontiguousarray(times.astype("int64").to_numpy() // per_second, dtype=np.int64)
 
 
-def _profile_columns(leads: pd.DataFrame, id_col: str | None):
+def _profile_columns(leads: pd.DataFrame, id_col: str | None, only: set[str] | None = None):
+    """Lead ids, and the names and columns of the profile fields: all of
+    them, or those named in ``only`` (the fields an engine reads)."""
     ids = leads.index if id_col is None else pd.Index(leads[id_col])
     if ids.has_duplicates:
         dup = ids[ids.duplicated()][0]
         raise _core.InvalidInput(f"leads: lead {dup!r} appears twice")
     names, columns = [], []
     for name in leads.columns:
-        if name == id_col:
+        if name == id_col or (only is not None and str(name) not in only):
             continue
         col = leads[name]
         names.append(str(name))
@@ -190,8 +192,10 @@ class RuleScorer(PicklesThroughBytes):
             raise _core.InvalidInput("RuleScorer: call fit() first")
         return self.engine_
 
-    def _inputs(self, leads, events):
-        ids, names, columns = _profile_columns(leads, self.id_col)
+    def _inputs(self, leads, events, engines):
+        # Only the fields some engine reads cross to C++.
+        fields = {name for engine in engines for name in engine.field_names}
+        ids, names, columns = _profile_columns(leads, self.id_col, fields)
         ev = _event_columns(events, ids, self.id_col or "lead_id", self.type_col, self.time_col, self.value_col)
         return ids, names, columns, ev
 
@@ -200,7 +204,7 @@ class RuleScorer(PicklesThroughBytes):
         if isinstance(as_of, str) and as_of == "today":
             as_of = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")
         with _gc_paused():
-            ids, names, columns, ev = self._inputs(leads, events)
+            ids, names, columns, ev = self._inputs(leads, events, [engine])
             r = engine.score(len(leads), names, columns, *ev, _as_of_seconds(as_of), int(self.top_reasons),
                              int(self.n_threads))
         out = pd.DataFrame({"score": r["total"]}, index=ids.rename(self.id_col or ids.name))
@@ -219,8 +223,9 @@ class RuleScorer(PicklesThroughBytes):
         converted = np.ascontiguousarray(np.asarray(outcome), dtype=np.uint8)
         if converted.shape != (len(leads),) or not np.isin(np.asarray(outcome), [0, 1]).all():
             raise _core.InvalidInput("compare: outcome must hold one 0 or 1 per lead")
-        ids, names, columns, ev = self._inputs(leads, events)
-        reports = engine.compare([o._engine() for o in others], len(leads), names, columns, *ev,
+        engines = [engine] + [o._engine() for o in others]
+        ids, names, columns, ev = self._inputs(leads, events, engines)
+        reports = engine.compare(engines[1:], len(leads), names, columns, *ev,
                                  _as_of_seconds(as_of), converted)
         rows = []
         for rep in reports:
@@ -245,7 +250,7 @@ class IncrementalScorer:
 
     def __init__(self, engine, leads: pd.DataFrame, id_col: str | None):
         self._engine = engine
-        ids, names, columns = _profile_columns(leads, id_col)
+        ids, names, columns = _profile_columns(leads, id_col, set(engine.field_names))
         self._row = {lead: i for i, lead in enumerate(ids)}
         self._profiles = engine.bind(len(leads), names, columns)
         self._states: dict[Any, Any] = {}

@@ -306,6 +306,16 @@ void register_rules(nb::module_& m) {
                      for (const auto& r : e.rules().rules) out.push_back(r.id);
                      return out;
                    })
+      .def_prop_ro("field_names",
+                   [](const RuleEngine& e) {
+                     std::vector<std::string> out;
+                     for (const auto& t : e.rules().fields) out.push_back(t.field);
+                     if (!e.rules().stage_field.empty()) out.push_back(e.rules().stage_field);
+                     std::sort(out.begin(), out.end());
+                     out.erase(std::unique(out.begin(), out.end()), out.end());
+                     return out;
+                   },
+                   "The profile fields the rules read (their tests and the stage field).")
       .def_prop_ro("grade_labels",
                    [](const RuleEngine& e) {
                      std::vector<std::string> out;
