@@ -163,30 +163,41 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   out.reason_begin.resize(n + 1);
 
   // Field tests, each thread over its rows: bit t of a lead's words for
-  // test t. A text column is read once for all the tests on it: its
-  // distinct values are coded as they come, and each gets the bits of all
-  // its tests once. Then the stage a customer keeps, once per
-  // distinct value.
+  // test t. A text column's tests run once per distinct value (the
+  // column's texts; code 0 of `by_code` below is "missing"), and each row
+  // takes its value's bits. Likewise the stage a customer keeps.
   const std::size_t nf = rs.fields.size(), field_words = this->field_words();
   std::vector<std::uint64_t> field_bits(n * field_words, 0);
   std::vector<std::uint8_t> kept(n, no_stage);
   std::vector<const ProfileColumn*> columns;  // each tested column once
   for (const ProfileColumn* col : b.columns)
     if (std::find(columns.begin(), columns.end(), col) == columns.end()) columns.push_back(col);
+  std::vector<std::vector<std::uint64_t>> by_code(columns.size());  // text columns: field_words per code + 1
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    if (columns[c]->is_numeric()) continue;
+    const TextColumn& text = std::get<1>(columns[c]->values);
+    by_code[c].assign((text.texts.size() + 1) * field_words, 0);
+    for (std::size_t f = 0; f < nf; ++f) {
+      if (b.columns[f] != columns[c]) continue;
+      const FieldTest& test = rs.fields[f];
+      const std::uint64_t bit = std::uint64_t{1} << (f % 64);
+      if (test.op == FieldOp::missing) by_code[c][f / 64] |= bit;
+      for (std::uint32_t k = 0; k < text.texts.size(); ++k)
+        if (text_test(test, text.texts[k])) by_code[c][(k + 1) * field_words + f / 64] |= bit;
+    }
+  }
+  std::vector<std::uint8_t> stage_of;  // by stage text code
+  if (b.stage) {
+    const TextColumn& stage = std::get<1>(b.stage->values);
+    for (std::uint32_t k = 0; k < stage.texts.size(); ++k) stage_of.push_back(kept_stage(stage.texts[k]));
+  }
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(n, threads, t);
-    std::vector<std::uint64_t> bits(field_words);  // of one value, over all tests
-    for (const ProfileColumn* col : columns) {
-      // The bits a value sets: the tests on this column that it passes.
-      const auto tests_passed = [&](auto&& passes) {
-        std::fill(bits.begin(), bits.end(), 0);
-        for (std::size_t f = 0; f < nf; ++f)
-          if (b.columns[f] == col && passes(rs.fields[f])) bits[f / 64] |= std::uint64_t{1} << (f % 64);
-      };
-      if (col->is_numeric()) {  // a pass per test: numbers have no few distinct values to lean on
-        const auto& values = std::get<0>(col->values);
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      if (columns[c]->is_numeric()) {  // a pass per test: numbers have no few distinct values to lean on
+        const auto& values = std::get<0>(columns[c]->values);
         for (std::size_t f = 0; f < nf; ++f) {
-          if (b.columns[f] != col) continue;
+          if (b.columns[f] != columns[c]) continue;
           const FieldTest& test = rs.fields[f];
           std::uint64_t* word = field_bits.data() + f / 64;
           const std::uint64_t bit = std::uint64_t{1} << (f % 64);
@@ -195,33 +206,17 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
         }
         continue;
       }
-      const auto& values = std::get<1>(col->values);
-      ViewIds distinct;
-      std::vector<std::uint64_t> by_code;  // field_words per code; code 0: missing
-      tests_passed([&](const FieldTest& test) { return test.op == FieldOp::missing; });
-      by_code.insert(by_code.end(), bits.begin(), bits.end());
+      const std::vector<std::uint32_t>& codes = std::get<1>(columns[c]->values).codes;
+      const std::uint64_t* bits = by_code[c].data();
       for (std::size_t i = first; i < last; ++i) {
-        std::size_t code = 0;
-        if (values[i]) {
-          code = distinct.intern(*values[i]) + 1;
-          if (code * field_words == by_code.size()) {  // a new value
-            tests_passed([&](const FieldTest& test) { return text_test(test, *values[i]); });
-            by_code.insert(by_code.end(), bits.begin(), bits.end());
-          }
-        }
-        for (std::size_t w = 0; w < field_words; ++w) field_bits[i * field_words + w] |= by_code[code * field_words + w];
+        const std::uint32_t slot = codes[i] + 1u;  // missing, 2^32 - 1, wraps to 0
+        for (std::size_t w = 0; w < field_words; ++w) field_bits[i * field_words + w] |= bits[slot * field_words + w];
       }
     }
     if (!b.stage) return;
-    const auto& values = std::get<1>(b.stage->values);
-    ViewIds distinct;
-    std::vector<std::uint8_t> stage_of;
-    for (std::size_t i = first; i < last; ++i) {
-      if (!values[i]) continue;
-      const std::uint32_t k = distinct.intern(*values[i]);
-      if (k == stage_of.size()) stage_of.push_back(kept_stage(values[i]));
-      kept[i] = stage_of[k];
-    }
+    const std::vector<std::uint32_t>& codes = std::get<1>(b.stage->values).codes;
+    for (std::size_t i = first; i < last; ++i)
+      if (codes[i] != TextColumn::missing) kept[i] = stage_of[codes[i]];
   });
 
   // Pass 3, in runs of blocks handed to the threads: each block's matches

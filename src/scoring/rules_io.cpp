@@ -73,7 +73,7 @@ ProfileTable read_profiles(const std::string& path, IdInterner& ids, const CsvOp
   CsvReader reader(path, options);
   const std::size_t id_col = reader.resolve(id);
   const std::size_t n_cols = reader.header().empty() ? 0 : reader.header().size();
-  std::vector<std::vector<std::optional<std::string>>> cells;
+  std::vector<TextColumn> cells;  // every column as text first
   std::vector<std::string_view> fields;
   ProfileTable table;
   while (reader.next(fields)) {
@@ -89,7 +89,7 @@ ProfileTable read_profiles(const std::string& path, IdInterner& ids, const CsvOp
       if (c == id_col) continue;
       const std::string_view v = trim(fields[c]);
       if (!is_valid_utf8(v)) reader.fail(c, "not valid UTF-8");
-      cells[c].push_back(v.empty() ? std::nullopt : std::optional<std::string>(v));
+      cells[c].push_back(v.empty() ? std::nullopt : std::optional<std::string_view>(v));
     }
   }
   if (table.customer.empty()) reader.fail_file(options.header ? 2 : 1, "no rows in the file");
@@ -97,25 +97,24 @@ ProfileTable read_profiles(const std::string& path, IdInterner& ids, const CsvOp
     if (c == id_col) continue;
     ProfileColumn col;
     col.name = reader.column_name(c);
+    // Numeric when every distinct value is a number (each parsed once).
+    TextColumn& text = cells[c];
+    std::vector<double> number_of(text.texts.size());
     bool numeric = true;
-    std::vector<double> numbers;
-    numbers.reserve(cells[c].size());
-    for (const auto& v : cells[c]) {
-      if (!v) {
-        numbers.push_back(std::numeric_limits<double>::quiet_NaN());
-        continue;
-      }
-      const auto x = parse_number(*v);
-      if (!x) {
-        numeric = false;
-        break;
-      }
-      numbers.push_back(*x);
+    for (std::uint32_t k = 0; k < text.texts.size() && numeric; ++k) {
+      const auto x = parse_number(text.texts[k]);
+      numeric = x.has_value();
+      if (numeric) number_of[k] = *x;
     }
-    if (numeric)
+    if (numeric) {
+      std::vector<double> numbers(text.size());
+      for (std::size_t i = 0; i < numbers.size(); ++i)
+        numbers[i] = text.codes[i] == TextColumn::missing ? std::numeric_limits<double>::quiet_NaN()
+                                                          : number_of[text.codes[i]];
       col.values = std::move(numbers);
-    else
-      col.values = std::move(cells[c]);
+    } else {
+      col.values = std::move(text);
+    }
     table.columns.push_back(std::move(col));
   }
   return table;

@@ -40,6 +40,29 @@ TEST(Profile, KindsRoundTripAndColumnsMustAgreeInLength) {
   EXPECT_THROW(t.validate(), InvalidInput);
 }
 
+TEST(Profile, TextColumnsStoreEachDistinctValueOnce) {
+  TextColumn titles = std::vector<std::optional<std::string>>{"CTO", std::nullopt, "CEO", "CTO"};
+  titles.push_back(std::string(40, 'x'));
+  titles.push_back(std::nullopt);
+  EXPECT_EQ(titles.size(), 6u);
+  EXPECT_EQ(titles.texts.size(), 3u);
+  EXPECT_EQ(titles.codes[0], titles.codes[3]);
+  EXPECT_EQ(titles.codes[1], TextColumn::missing);
+  EXPECT_EQ(titles[2], "CEO");
+  EXPECT_EQ(titles[4], std::string(40, 'x'));
+  EXPECT_FALSE(titles[5].has_value());
+  const TextColumn listed{"a", std::nullopt, "a"};
+  EXPECT_EQ(listed.texts.size(), 1u);
+  EXPECT_FALSE(listed[1].has_value());
+
+  ProfileTable t;
+  t.customer = {0, 1, 2, 3, 4, 5};
+  t.columns.push_back({"job_title", AttributeKind::demographic, titles});
+  EXPECT_NO_THROW(t.validate());
+  std::get<1>(t.columns[0].values).codes[2] = 3;  // one past its texts
+  EXPECT_THROW(t.validate(), InvalidInput);
+}
+
 TEST(Events, HoldValuesAndPropertiesPerEvent) {
   for (auto type : all_event_types) EXPECT_EQ(parse_event_type(to_string(type)), type);
   EventBatch events;

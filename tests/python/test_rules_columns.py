@@ -178,3 +178,14 @@ def test_only_the_fields_the_rules_read_cross_to_cpp():
     assert report.auc.tolist() == [0.75, 0.75]
     with pytest.raises(leadscore.JsonError, match="size"):
         by_size.score(leads.drop(columns="size"), events, as_of="2024-01-10")
+
+
+def test_profile_values_that_read_alike_are_one_text():
+    # pd.factorize keeps 1 and "1" apart; as text they are both "1", and a
+    # rule on "1" must see both (the C++ column stores "1" once).
+    leads = pd.DataFrame({"lead_id": [1, 2, 3, 4], "tier": pd.Series(["1", 1, "2", None], dtype=object)})
+    rules = {"groups": [{"name": "fit"}], "grade": {"group": "fit", "bands": [{"label": "A"}]},
+             "rules": [{"id": "one", "group": "fit", "points": 5, "when": {"field": "tier", "eq": "1"}},
+                       {"id": "none", "group": "fit", "points": 1, "when": {"field": "tier", "missing": True}}]}
+    scores = leadscore.RuleScorer(rules).fit(leads).score(leads, as_of="2024-01-10")
+    assert scores["score"].tolist() == [5.0, 5.0, 0.0, 1.0]

@@ -353,6 +353,61 @@ TEST(RulesScoring, BulkReadsCodedPropertiesAsIncrementalReadsStrings) {
   EXPECT_EQ(fired[5], 0u);
 }
 
+// Bulk scoring tests each distinct text of a column once and gives each
+// row its value's bits; scoring one lead tests its own value. Both must
+// agree for every text operator, on missing values, and with two tests on
+// one column and two columns.
+TEST(RulesScoring, BulkTextTestsAgreeWithOneLeadAtATime) {
+  const char* rules = R"({
+    "groups": [{"name": "g"}],
+    "rules": [
+      {"id": "eq", "group": "g", "points": 1, "when": {"field": "title", "eq": "CEO"}},
+      {"id": "ne", "group": "g", "points": 2, "when": {"field": "title", "ne": "CEO"}},
+      {"id": "in", "group": "g", "points": 4, "when": {"field": "title", "in": ["CTO", "VP"]}},
+      {"id": "not_in", "group": "g", "points": 8, "when": {"field": "title", "not_in": ["CTO", "VP"]}},
+      {"id": "exists", "group": "g", "points": 16, "when": {"field": "email", "exists": true}},
+      {"id": "missing", "group": "g", "points": 32, "when": {"field": "email", "missing": true}},
+      {"id": "contains", "group": "g", "points": 64, "when": {"field": "email", "contains": "@big"}},
+      {"id": "starts", "group": "g", "points": 128, "when": {"field": "email", "starts_with": "ceo@"}},
+      {"id": "ends", "group": "g", "points": 256, "when": {"field": "email", "ends_with": ".com"}}
+    ],
+    "qualification": {"stage_field": "stage", "stages": [{"stage": "prospect", "when": {"score": "total", "gte": 20}}]},
+    "grade": {"group": "g", "bands": [{"label": "A"}]}
+  })";
+  const RuleEngine engine(parse_rule_set(rules));
+  const std::vector<std::optional<std::string>> titles{"CEO", "CTO", "VP", "Intern", std::nullopt},
+      emails{"ceo@big.com", "a@big.org", "ceo@small.com", "x@y.net", std::nullopt},
+      stages{"lead", "customer", "", "churned", std::nullopt};
+  std::mt19937_64 rng(3);
+  ProfileTable p;
+  TextColumn title, email, stage;
+  for (std::uint32_t i = 0; i < 500; ++i) {
+    p.customer.push_back(i);
+    const auto pick = [&](const auto& from) {
+      const auto& v = from[rng() % from.size()];
+      return v ? std::optional<std::string_view>(*v) : std::nullopt;
+    };
+    title.push_back(pick(titles));
+    email.push_back(pick(emails));
+    stage.push_back(pick(stages));
+  }
+  p.columns.push_back({"title", AttributeKind::demographic, title});
+  p.columns.push_back({"email", AttributeKind::demographic, email});
+  p.columns.push_back({"stage", AttributeKind::source, stage});
+  const RuleScores bulk = engine.score(p, EventBatch{}, as_of, 2);
+  const ProfileBinding b = engine.bind(p);
+  std::array<std::size_t, 9> fired{};
+  std::size_t customers = 0;
+  for (std::uint32_t row = 0; row < p.customer.size(); ++row) {
+    expect_same(engine.score_one(b, row, engine.new_state(), as_of), bulk.row(row), row);
+    if (HasFatalFailure()) return;
+    for (const RuleReason& r : bulk.reasons_of(row)) ++fired[r.rule];
+    customers += bulk.stage[row] == LifecycleStage::customer;
+  }
+  for (std::size_t r = 0; r < fired.size(); ++r) EXPECT_GT(fired[r], 20u) << engine.rules().rules[r].id;
+  EXPECT_GT(customers, 50u);  // kept from the stage column
+}
+
 TEST(RulesScoring, TemplatesLoad) {
   const RuleSet b2b = load_rule_set(test::data_path("rules/b2b_saas.json"));
   EXPECT_EQ(b2b.groups.size(), 3u);
@@ -558,6 +613,25 @@ TEST(RulesScoring, ReadsProfilesAndEvents) {
   ASSERT_NE(p.find("company_size"), nullptr);
   EXPECT_TRUE(p.find("company_size")->is_numeric());
   EXPECT_FALSE(std::get<1>(p.find("job_title")->values)[1].has_value());
+  EXPECT_EQ(std::get<0>(p.find("company_size")->values), (std::vector<double>{200, 12}));
+  // A column is numeric when each of its distinct values is a number, text
+  // otherwise; an empty one is numeric (all missing).
+  const TempFile mixed("lead_id,a,b,c,d\nL1,1,1,,x\nL2,2.5,two,,x\nL3,1,,,\nL4,,1,,x\n", "mixed.csv");
+  IdInterner more;
+  const ProfileTable m = read_profiles(mixed.path(), more);
+  ASSERT_TRUE(m.find("a")->is_numeric());
+  const auto& a = std::get<0>(m.find("a")->values);
+  EXPECT_EQ(a[0], 1);
+  EXPECT_EQ(a[1], 2.5);
+  EXPECT_EQ(a[2], 1);
+  EXPECT_TRUE(std::isnan(a[3]));
+  ASSERT_FALSE(m.find("b")->is_numeric());
+  const TextColumn& b = std::get<1>(m.find("b")->values);
+  EXPECT_EQ(b[1], "two");
+  EXPECT_EQ(b[3], "1");
+  EXPECT_FALSE(b[2].has_value());
+  EXPECT_TRUE(m.find("c")->is_numeric());
+  EXPECT_EQ(std::get<1>(m.find("d")->values).texts.size(), 1u);
   const TempFile events("lead_id,type,time,value,page\nL1,page_view,2024-06-30,,pricing\nL2,webinar,2024-06-01T10:00:00Z,45,\n",
                         "events.csv");
   const EventBatch e = read_events(events.path(), ids);

@@ -46,10 +46,16 @@ Coded coded(nb::handle h, const std::string& what) {
   return c;
 }
 
-Text decode(const Coded& c) {
-  Text out(c.codes.shape(0));
-  for (std::size_t i = 0; i < out.size(); ++i)
-    if (const auto k = c.codes.data()[i]; k >= 0) out[i] = c.categories[static_cast<std::size_t>(k)];
+// A text column from codes and categories: each category stored once.
+TextColumn text_column(const Coded& c) {
+  TextColumn out;
+  std::vector<std::uint32_t> code_of;  // categories that read alike (1 and "1") share a text
+  for (const std::string& category : c.categories) code_of.push_back(out.texts.intern(category));
+  out.codes.resize(c.codes.shape(0));
+  for (std::size_t i = 0; i < out.codes.size(); ++i) {
+    const auto k = c.codes.data()[i];
+    out.codes[i] = k < 0 ? TextColumn::missing : code_of[static_cast<std::size_t>(k)];
+  }
   return out;
 }
 
@@ -68,7 +74,7 @@ ProfileTable make_profiles(std::size_t n, const std::vector<std::string>& names,
       const auto a = nb::cast<InArray<double>>(columns[c]);
       col.values = std::vector<double>(a.data(), a.data() + a.shape(0));
     } else if (nb::isinstance<nb::tuple>(columns[c])) {
-      col.values = decode(coded(columns[c], "profiles: column '" + col.name + "'"));
+      col.values = text_column(coded(columns[c], "profiles: column '" + col.name + "'"));
     } else {
       col.values = nb::cast<Text>(columns[c]);
     }

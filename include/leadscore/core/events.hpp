@@ -4,7 +4,6 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <optional>
 #include <span>
@@ -15,7 +14,7 @@
 
 #include "leadscore/core/date.hpp"
 #include "leadscore/core/error.hpp"
-#include "leadscore/io/view_ids.hpp"
+#include "leadscore/core/text_pool.hpp"
 
 namespace leadscore {
 
@@ -84,45 +83,6 @@ struct EventProperty {
 struct PropertyCode {
   std::uint32_t key = 0;
   std::uint32_t value = 0;
-};
-
-/// The distinct texts of a batch's property keys and values, each stored
-/// once and known by a dense code (in order of first sight). A million page
-/// views of "pricing" hold one string, and a test on a property compares
-/// codes, or looks each distinct value up once.
-class TextPool {
- public:
-  static constexpr std::uint32_t npos = ViewIds::npos;
-
-  TextPool() = default;
-  TextPool(TextPool&&) noexcept = default;
-  TextPool& operator=(TextPool&&) noexcept = default;
-  // A copy re-indexes its own strings (the index holds views of them).
-  TextPool(const TextPool& other) : texts_(other.texts_) {
-    for (const std::string& t : texts_) codes_.intern(t);
-  }
-  TextPool& operator=(const TextPool& other) {
-    if (this != &other) *this = TextPool(other);
-    return *this;
-  }
-
-  /// The code of `text`, storing it if new.
-  std::uint32_t intern(std::string_view text) {
-    const std::size_t h = ViewIds::hash(text);
-    if (const std::uint32_t code = codes_.size() == 0 ? npos : codes_.find(text, h); code != npos) return code;
-    texts_.emplace_back(text);  // a deque: earlier strings (and views of them) stay put
-    return codes_.intern(texts_.back(), h);
-  }
-  /// The code of `text`, or npos when no property has it.
-  std::uint32_t find(std::string_view text) const noexcept {
-    return codes_.size() == 0 ? npos : codes_.find(text);  // a moved-from pool has no table
-  }
-  std::string_view operator[](std::uint32_t code) const noexcept { return codes_.names()[code]; }
-  std::size_t size() const noexcept { return codes_.size(); }
-
- private:
-  std::deque<std::string> texts_;  // the strings; read through codes_' views of them
-  ViewIds codes_;
 };
 
 /// Events of many records, struct of arrays. Row i is: customer[i] (a dense

@@ -493,11 +493,11 @@ class RuleEngine {
     const ProfileColumn& col = *b.columns[f];
     const FieldTest& t = rules_->fields[f];
     if (col.is_numeric()) return number_test(t, std::get<0>(col.values)[row]);
-    const auto& v = std::get<1>(col.values)[row];
+    const std::optional<std::string_view> v = std::get<1>(col.values)[row];
     return v ? text_test(t, *v) : t.op == FieldOp::missing;
   }
 
-  static std::uint8_t kept_stage(const std::optional<std::string>& v) noexcept {
+  static std::uint8_t kept_stage(std::optional<std::string_view> v) noexcept {
     const auto current = v ? parse_lifecycle_stage(*v) : std::nullopt;
     return current && has_purchased(*current) ? static_cast<std::uint8_t>(*current) : no_stage;
   }
