@@ -176,7 +176,7 @@ def test_only_the_fields_the_rules_read_cross_to_cpp():
     report = by_title.compare([by_size], odd, events, "2024-01-10", [1, 1, 0])
     assert list(report.index) == [by_title.engine_.name, by_size.engine_.name]
     assert report.auc.tolist() == [0.75, 0.75]
-    with pytest.raises(leadscore.JsonError, match="size"):
+    with pytest.raises(leadscore.JsonError, match=r"field 'size' is not in the data \(fields: job_title\)"):
         by_size.score(leads.drop(columns="size"), events, as_of="2024-01-10")
 
 

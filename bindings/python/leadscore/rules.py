@@ -100,6 +100,8 @@ def _seconds(col: pd.Series) -> np.ndarray:
 def _profile_columns(leads: pd.DataFrame, id_col: str | None, only: set[str] | None = None):
     """Lead ids, and the names and columns of the profile fields: all of
     them, or those named in ``only`` (the fields an engine reads)."""
+    if only is not None and not only <= {str(name) for name in leads.columns}:
+        only = None  # a field is missing: all cross, so that the error lists the fields there are
     ids = leads.index if id_col is None else pd.Index(leads[id_col])
     if ids.has_duplicates:
         dup = ids[ids.duplicated()][0]
