@@ -46,11 +46,18 @@ Coded coded(nb::handle h, const std::string& what) {
   return c;
 }
 
+// Each category's code in `texts` (categories that read alike, such as 1
+// and "1", share one).
+std::vector<std::uint32_t> pool_codes(TextPool& texts, const Coded& c) {
+  std::vector<std::uint32_t> out;
+  for (const std::string& category : c.categories) out.push_back(texts.intern(category));
+  return out;
+}
+
 // A text column from codes and categories: each category stored once.
 TextColumn text_column(const Coded& c) {
   TextColumn out;
-  std::vector<std::uint32_t> code_of;  // categories that read alike (1 and "1") share a text
-  for (const std::string& category : c.categories) code_of.push_back(out.texts.intern(category));
+  const std::vector<std::uint32_t> code_of = pool_codes(out.texts, c);
   out.codes.resize(c.codes.shape(0));
   for (std::size_t i = 0; i < out.codes.size(); ++i) {
     const auto k = c.codes.data()[i];
@@ -107,20 +114,15 @@ EventBatch make_events(const InArray<std::int64_t>& lead, nb::handle type_codes,
   // the events hold their codes.
   EventBatch e;
   std::vector<std::uint32_t> key_code;
-  std::vector<std::vector<std::uint32_t>> value_code(properties.size());
+  std::vector<std::vector<std::uint32_t>> value_code;
+  std::size_t n_properties = 0;
   for (std::size_t p = 0; p < properties.size(); ++p) {
     key_code.push_back(e.texts.intern(property_names[p]));
-    for (const std::string& v : properties[p].categories) value_code[p].push_back(e.texts.intern(v));
+    value_code.push_back(pool_codes(e.texts, properties[p]));
+    for (std::size_t i = 0; i < n; ++i) n_properties += properties[p].codes.data()[i] >= 0;
   }
-  std::size_t n_properties = 0;
-  for (const Coded& p : properties)
-    for (std::size_t i = 0; i < n; ++i) n_properties += p.codes.data()[i] >= 0;
-  e.customer.reserve(n);
-  e.type.reserve(n);
-  e.time.reserve(n);
-  e.value.reserve(n);
-  e.property_begin.reserve(n + 1);
-  e.properties.reserve(n_properties);
+  e.reserve(n, n_properties);
+  std::vector<PropertyCode> props;
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t who = lead.data()[i];
     if (who < 0 || static_cast<std::size_t>(who) >= n_leads)
@@ -132,14 +134,11 @@ EventBatch make_events(const InArray<std::int64_t>& lead, nb::handle type_codes,
                          (code < 0 ? std::string() : type.categories[static_cast<std::size_t>(code)]) + "'");
     if (!std::isnan(value.data()[i]) && !std::isfinite(value.data()[i]))
       throw InvalidInput("events: row " + std::to_string(i) + ": value is not finite");
-    e.customer.push_back(static_cast<std::uint32_t>(who));
-    e.type.push_back(*t);
-    e.time.push_back(time.data()[i]);
-    e.value.push_back(value.data()[i]);
+    props.clear();
     for (std::size_t p = 0; p < properties.size(); ++p)
       if (const auto k = properties[p].codes.data()[i]; k >= 0)
-        e.properties.push_back({key_code[p], value_code[p][static_cast<std::size_t>(k)]});
-    e.property_begin.push_back(static_cast<std::uint32_t>(e.properties.size()));
+        props.push_back({key_code[p], value_code[p][static_cast<std::size_t>(k)]});
+    e.add(static_cast<std::uint32_t>(who), *t, time.data()[i], value.data()[i], props);
   }
   return e;
 }

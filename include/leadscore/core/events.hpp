@@ -103,18 +103,22 @@ struct EventBatch {
   void add(std::uint32_t who, EventType what, Timestamp when,
            double amount = std::numeric_limits<double>::quiet_NaN(),
            std::span<const EventProperty> props = {}) {
-    customer.push_back(who);
-    type.push_back(what);
-    time.push_back(when);
-    value.push_back(amount);
     for (const EventProperty& p : props) properties.push_back({texts.intern(p.key), texts.intern(p.value)});
-    property_begin.push_back(static_cast<std::uint32_t>(properties.size()));
+    end_event(who, what, when, amount);
   }
   /// The same with properties already coded in `texts`.
   void add(std::uint32_t who, EventType what, Timestamp when, double amount, std::span<const PropertyCode> props) {
-    add(who, what, when, amount);
     properties.insert(properties.end(), props.begin(), props.end());
-    property_begin.back() = static_cast<std::uint32_t>(properties.size());
+    end_event(who, what, when, amount);
+  }
+  /// Room for `n` more events with `n_properties` properties among them.
+  void reserve(std::size_t n, std::size_t n_properties) {
+    customer.reserve(customer.size() + n);
+    type.reserve(type.size() + n);
+    time.reserve(time.size() + n);
+    value.reserve(value.size() + n);
+    property_begin.reserve(property_begin.size() + n);
+    properties.reserve(properties.size() + n_properties);
   }
 
   bool has_value(std::size_t i) const noexcept { return !std::isnan(value[i]); }
@@ -143,6 +147,16 @@ struct EventBatch {
     for (const PropertyCode& p : properties)
       if (p.key >= texts.size() || p.value >= texts.size())
         throw InvalidInput("EventBatch: a property code is not in the batch's texts");
+  }
+
+ private:
+  // The event's columns, after its properties.
+  void end_event(std::uint32_t who, EventType what, Timestamp when, double amount) {
+    customer.push_back(who);
+    type.push_back(what);
+    time.push_back(when);
+    value.push_back(amount);
+    property_begin.push_back(static_cast<std::uint32_t>(properties.size()));
   }
 };
 
