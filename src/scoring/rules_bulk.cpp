@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/huge_pages.hpp"
 #include "../core/parallel.hpp"
 #include "leadscore/scoring/rules.hpp"
 
@@ -130,6 +131,8 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   const auto staged_memory = std::make_unique_for_overwrite<StagedMatch[]>(total);  // written before read
   const auto staged_values = std::make_unique_for_overwrite<double[]>(total_values);
   StagedMatch* const staged = staged_memory.get();
+  detail::advise_huge_pages(staged, total * sizeof(StagedMatch));
+  detail::advise_huge_pages(staged_values.get(), total_values * sizeof(double));
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(events.size(), threads, t);
     for (std::size_t e = first; e < last; ++e) {
@@ -269,6 +272,7 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       if (blk == first_block) {
         const std::size_t run_rows = std::min(n, last_block << block_bits) - first;
         reasons.reserve((reasons.size() / rows + 2) * run_rows);
+        detail::advise_huge_pages(reasons.data(), reasons.capacity() * sizeof(RuleReason));
       }
     }
   });
@@ -278,7 +282,7 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   if (n_runs == 1) {
     out.reasons = std::move(run_reasons[0]);
   } else {
-    out.reasons.resize(out.reason_begin[n]);
+    detail::resize_in_huge_pages(out.reasons, out.reason_begin[n]);
     detail::parallel_for(n_runs, threads, [&](std::size_t run) {
       const std::size_t first_row = std::min(n, (part(n_blocks, n_runs, run).first) << block_bits);
       std::copy(run_reasons[run].begin(), run_reasons[run].end(),
