@@ -29,16 +29,24 @@ std::pair<std::size_t, std::size_t> part(std::size_t n, std::size_t parts, std::
   return {n * k / parts, n * (k + 1) / parts};
 }
 
-// One event's match of one filter, staged by block of rows. 16 bytes, a
-// few hundred MB in all. Only filters whose values are summed need the
-// event's value: it is staged beside, in the block's own list of values,
-// so that reading it back never jumps across the events. No initializers:
-// the arrays are written before they are read.
+// One event's match of one filter, staged by block of rows: 8 bytes, a
+// hundred MB or so in all. Only filters whose values are summed need the
+// event's value, and only events 136 years or more before as_of their
+// time: those are staged beside, in lists of the block's own, in the
+// order of its matches, so reading them back never jumps across the
+// events and needs no index. No initializers: the arrays are written
+// before they are read.
 struct StagedMatch {
   std::uint32_t bucket;  // row within the block * n_filters + filter
-  std::uint32_t value;   // where its value is staged (summed filters only)
-  Timestamp time;
+  std::uint32_t age;     // seconds before as_of, or `far`: the time is staged beside
 };
+constexpr std::uint32_t far = 0xFFFFFFFFu;
+
+// Seconds from `time` to `as_of` (time <= as_of), as staged.
+std::uint32_t staged_age(Timestamp as_of, Timestamp time) noexcept {
+  const std::uint64_t age = static_cast<std::uint64_t>(as_of) - static_cast<std::uint64_t>(time);  // no overflow
+  return age < far ? static_cast<std::uint32_t>(age) : far;
+}
 
 }  // namespace
 
@@ -93,9 +101,10 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   // profile row is reported whatever the thread count (parallel_for
   // rethrows the lowest part's error). Each part counts in its own vector:
   // parts sharing cache lines would slow each other down.
-  // Values likewise, for the filters whose values are summed.
+  // Values and far times likewise.
   std::vector<std::vector<std::size_t>> cursor(threads, std::vector<std::size_t>(n_blocks, 0));  // [part][block]
   std::vector<std::vector<std::size_t>> value_cursor(threads, std::vector<std::size_t>(n_blocks, 0));
+  std::vector<std::vector<std::size_t>> far_cursor(threads, std::vector<std::size_t>(n_blocks, 0));
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(events.size(), threads, t);
     for (std::size_t e = first; e < last; ++e) {
@@ -107,22 +116,26 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       if (events.time[e] > as_of) continue;
       cursor[t][r >> block_bits] += filters.most;
       value_cursor[t][r >> block_bits] += filters.summed;
+      if (staged_age(as_of, events.time[e]) == far) far_cursor[t][r >> block_bits] += filters.most;
     }
   });
   // Block-major, so that a block's matches lie together: part t's matches
   // of block k start at begin[k * threads + t], and cursor[t][k] becomes
-  // where the next one goes.
-  std::vector<std::size_t> begin(n_blocks * threads + 1);
-  std::size_t total = 0, total_values = 0;
+  // where the next one goes. Its values and far times start at
+  // value_begin[k * threads + t] and far_begin[k * threads + t].
+  std::vector<std::size_t> begin(n_blocks * threads + 1), value_begin(n_blocks * threads),
+      far_begin(n_blocks * threads);
+  std::size_t total = 0, total_values = 0, total_far = 0;
   for (std::size_t k = 0; k < n_blocks; ++k)
     for (std::size_t t = 0; t < threads; ++t) {
       begin[k * threads + t] = total;
+      value_begin[k * threads + t] = total_values;
+      far_begin[k * threads + t] = total_far;
       total += std::exchange(cursor[t][k], total);
       total_values += std::exchange(value_cursor[t][k], total_values);
+      total_far += std::exchange(far_cursor[t][k], total_far);
     }
   begin.back() = total;
-  if (total_values > std::numeric_limits<std::uint32_t>::max())
-    throw InvalidInput("RuleEngine::score: more than 2^32 - 1 summed matches in one batch; score them in parts");
 
   // Pass 2, likewise: each event's matches, appended to its block's part.
   // Keyed filters look the events' property values up by code.
@@ -130,9 +143,9 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   for (const TypeFilters& t : by_type_) coded.push_back(t.coded_for(events.texts));
   const auto staged_memory = std::make_unique_for_overwrite<StagedMatch[]>(total);  // written before read
   const auto staged_values = std::make_unique_for_overwrite<double[]>(total_values);
+  const auto staged_times = std::make_unique_for_overwrite<Timestamp[]>(total_far);
   StagedMatch* const staged = staged_memory.get();
   detail::advise_huge_pages(staged, total * sizeof(StagedMatch));
-  detail::advise_huge_pages(staged_values.get(), total_values * sizeof(double));
   detail::parallel_for(threads, threads, [&](std::size_t t) {
     const auto [first, last] = part(events.size(), threads, t);
     for (std::size_t e = first; e < last; ++e) {
@@ -142,16 +155,15 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       const std::uint32_t r = row_of_event(e);
       std::size_t& at = cursor[t][r >> block_bits];
       std::size_t& value_at = value_cursor[t][r >> block_bits];
+      std::size_t& far_at = far_cursor[t][r >> block_bits];
       const auto row_bucket = static_cast<std::uint32_t>((r & (block_rows - 1)) * n_filters);
       const Timestamp time = events.time[e];
+      const std::uint32_t age = staged_age(as_of, time);
       const double value = events.value[e];
       filters.each_match(rs, events, e, coded[type], [&](std::uint32_t f) {
-        std::uint32_t v = 0;
-        if (summed_[f]) {
-          v = static_cast<std::uint32_t>(value_at);
-          staged_values[value_at++] = value;
-        }
-        staged[at++] = {row_bucket + f, v, time};
+        if (summed_[f]) staged_values[value_at++] = value;
+        if (age == far) staged_times[far_at++] = time;
+        staged[at++] = {row_bucket + f, age};
       });
     }
   });
@@ -227,9 +239,20 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   // filter)'s in canonical order, then each row out. A run keeps its
   // reasons apart; they are joined in row order at the end.
   const std::size_t n_runs = threads == 1 ? 1 : std::min(n_blocks, 8 * threads);
-  const auto each_staged = [&](std::size_t blk, auto&& visit) {  // block blk's matches, part by part
-    for (std::size_t t = 0; t < threads; ++t)
-      for (std::size_t i = begin[blk * threads + t]; i < cursor[t][blk]; ++i) visit(staged[i]);
+  // Block blk's matches, part by part, each with its value (NaN where it
+  // is not summed: such values are never read, and NaN keeps their hits
+  // equal in any order) and time.
+  const auto each_staged = [&](std::size_t blk, auto&& visit) {
+    for (std::size_t t = 0; t < threads; ++t) {
+      const double* value = staged_values.get() + value_begin[blk * threads + t];
+      const Timestamp* far_time = staged_times.get() + far_begin[blk * threads + t];
+      for (std::size_t i = begin[blk * threads + t]; i < cursor[t][blk]; ++i) {
+        const StagedMatch m = staged[i];
+        const std::uint32_t f = m.bucket & static_cast<std::uint32_t>(n_filters - 1);
+        const double v = summed_[f] ? *value++ : std::numeric_limits<double>::quiet_NaN();
+        visit(m.bucket, Hit{m.age == far ? *far_time++ : as_of - Timestamp{m.age}, v});
+      }
+    }
   };
   std::vector<std::vector<RuleReason>> run_reasons(n_runs);
   detail::parallel_for(n_runs, threads, [&](std::size_t run) {
@@ -244,15 +267,13 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       const std::size_t buckets = rows * n_filters;
       std::fill(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(buckets) + 1, 0u);
       std::size_t size = 0;
-      each_staged(blk, [&](const StagedMatch& m) { ++start[m.bucket + 1], ++size; });
+      for (std::size_t t = 0; t < threads; ++t)  // sizes first: no values or times needed
+        for (std::size_t i = begin[blk * threads + t]; i < cursor[t][blk]; ++i) ++start[staged[i].bucket + 1], ++size;
       for (std::size_t k = 0; k < buckets; ++k) start[k + 1] += start[k];
       std::copy(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(buckets), next.begin());
       matched.resize(size);
-      each_staged(blk, [&](const StagedMatch& m) {
-        const std::uint32_t f = m.bucket & static_cast<std::uint32_t>(n_filters - 1);
-        // Unsummed values are never read: NaN keeps such hits equal, in any order.
-        const double value = summed_[f] ? staged_values[m.value] : std::numeric_limits<double>::quiet_NaN();
-        matched[next[m.bucket]++] = {f, {m.time, value}};
+      each_staged(blk, [&](std::uint32_t bucket, Hit hit) {
+        matched[next[bucket]++] = {bucket & static_cast<std::uint32_t>(n_filters - 1), hit};
       });
       for (std::size_t i = first; i < first + rows; ++i) {
         prepare_buckets(s, matched.data(), start.data() + (i - first) * n_filters);

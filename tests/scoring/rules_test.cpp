@@ -289,6 +289,48 @@ TEST(RulesScoring, BulkEqualsIncrementalWithManyFilters) {
   EXPECT_GT(fired, 10u * leads);  // not vacuous
 }
 
+// Bulk scoring stages an event's age in 32 bits of seconds, and the time of
+// an event 2^32 - 1 seconds (136 years) or more before the scoring time
+// beside; such events, with summed values among them, in blocks split
+// across threads, must still score exactly as incrementally.
+TEST(RulesScoring, BulkEqualsIncrementalForEventsCenturiesOld) {
+  const RuleEngine engine(parse_rule_set(R"({
+    "groups": [{"name": "g", "decay": {"half_life_days": 20000}}],
+    "rules": [
+      {"id": "views", "group": "g", "points": 10, "each": {"event": "page_view", "within_days": 1000000}},
+      {"id": "spend", "group": "g", "points": 1, "when": {"event": "purchase", "sum": {"gte": 100}}}
+    ],
+    "grade": {"group": "g", "bands": [{"label": "A", "min": 50}, {"label": "B"}]}
+  })"));
+  constexpr Timestamp far = 0xFFFFFFFF;  // seconds: the first age staged beside
+  constexpr std::uint32_t leads = 300;
+  ProfileTable p;
+  for (std::uint32_t i = 0; i < leads; ++i) p.customer.push_back(i);
+  std::mt19937_64 rng(11);
+  EventBatch e;
+  const std::array<Timestamp, 6> ages{far - 1, far, far + 1, 150 * 365 * day, 3 * day, 40 * day};
+  for (int k = 0; k < 6000; ++k) {
+    const auto lead = static_cast<std::uint32_t>(rng() % leads);
+    const Timestamp t = as_of - ages[rng() % ages.size()] - static_cast<Timestamp>(rng() % 2);
+    if (k % 3 == 0) e.add(lead, EventType::purchase, t, static_cast<double>(rng() % 90));
+    else e.add(lead, EventType::page_view, t);
+  }
+  // Lead 0 by hand: an old purchase's value must count toward the sum.
+  e.add(0, EventType::purchase, as_of - 150 * 365 * day, 1000);
+  const RuleScores bulk = engine.score(p, e, as_of, 1);
+  ASSERT_EQ(bulk.reasons_of(0).size(), 2u);
+  EXPECT_EQ(bulk.reasons_of(0)[1].rule, 1u);  // spend
+  for (std::size_t threads : {2u, 3u}) expect_same(engine.score(p, e, as_of, threads), bulk);
+  if (HasFatalFailure()) return;
+  std::vector<LeadState> states(leads, engine.new_state());
+  for (std::size_t i = 0; i < e.size(); ++i) engine.update(states[e.customer[i]], e, i);
+  const ProfileBinding b = engine.bind(p);
+  for (std::uint32_t row = 0; row < leads; ++row) {
+    expect_same(engine.score_one(b, row, states[row], as_of), bulk.row(row), row);
+    if (HasFatalFailure()) return;
+  }
+}
+
 // Bulk scoring reads a batch's properties by code: a keyed filter's values
 // (page views here) become codes of the batch's texts. It must agree with
 // events handed over one by one as strings: when the key is second among
