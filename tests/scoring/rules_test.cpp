@@ -303,23 +303,28 @@ TEST(RulesScoring, BulkEqualsIncrementalForEventsCenturiesOld) {
     "grade": {"group": "g", "bands": [{"label": "A", "min": 50}, {"label": "B"}]}
   })"));
   constexpr Timestamp far = 0xFFFFFFFF;  // seconds: the first age staged beside
-  constexpr std::uint32_t leads = 300;
+  constexpr std::uint32_t leads = 301;  // the last by hand
   ProfileTable p;
   for (std::uint32_t i = 0; i < leads; ++i) p.customer.push_back(i);
   std::mt19937_64 rng(11);
   EventBatch e;
   const std::array<Timestamp, 6> ages{far - 1, far, far + 1, 150 * 365 * day, 3 * day, 40 * day};
   for (int k = 0; k < 6000; ++k) {
-    const auto lead = static_cast<std::uint32_t>(rng() % leads);
+    const auto lead = static_cast<std::uint32_t>(rng() % (leads - 1));
     const Timestamp t = as_of - ages[rng() % ages.size()] - static_cast<Timestamp>(rng() % 2);
     if (k % 3 == 0) e.add(lead, EventType::purchase, t, static_cast<double>(rng() % 90));
     else e.add(lead, EventType::page_view, t);
   }
-  // Lead 0 by hand: an old purchase's value must count toward the sum.
-  e.add(0, EventType::purchase, as_of - 150 * 365 * day, 1000);
+  // By hand: a view's points decay by its exact age; a purchase's value
+  // counts toward the sum only if it is read back.
+  constexpr std::uint32_t last = leads - 1;
+  e.add(last, EventType::page_view, as_of - (far + 5));
+  e.add(last, EventType::purchase, as_of - 150 * 365 * day, 90);
+  e.add(last, EventType::purchase, as_of - day, 10);
   const RuleScores bulk = engine.score(p, e, as_of, 1);
-  ASSERT_EQ(bulk.reasons_of(0).size(), 2u);
-  EXPECT_EQ(bulk.reasons_of(0)[1].rule, 1u);  // spend
+  ASSERT_EQ(bulk.reasons_of(last).size(), 2u);
+  EXPECT_EQ(bulk.reasons_of(last)[0].points, 10 * std::exp2(-static_cast<double>(far + 5) / day / 20000));
+  EXPECT_EQ(bulk.reasons_of(last)[1].rule, 1u);  // spend: 90 + 10
   for (std::size_t threads : {2u, 3u}) expect_same(engine.score(p, e, as_of, threads), bulk);
   if (HasFatalFailure()) return;
   std::vector<LeadState> states(leads, engine.new_state());
