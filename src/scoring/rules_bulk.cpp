@@ -239,21 +239,6 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
   // filter)'s in canonical order, then each row out. A run keeps its
   // reasons apart; they are joined in row order at the end.
   const std::size_t n_runs = threads == 1 ? 1 : std::min(n_blocks, 8 * threads);
-  // Block blk's matches, part by part, each with its value (NaN where it
-  // is not summed: such values are never read, and NaN keeps their hits
-  // equal in any order) and time.
-  const auto each_staged = [&](std::size_t blk, auto&& visit) {
-    for (std::size_t t = 0; t < threads; ++t) {
-      const double* value = staged_values.get() + value_begin[blk * threads + t];
-      const Timestamp* far_time = staged_times.get() + far_begin[blk * threads + t];
-      for (std::size_t i = begin[blk * threads + t]; i < cursor[t][blk]; ++i) {
-        const StagedMatch m = staged[i];
-        const std::uint32_t f = m.bucket & static_cast<std::uint32_t>(n_filters - 1);
-        const double v = summed_[f] ? *value++ : std::numeric_limits<double>::quiet_NaN();
-        visit(m.bucket, Hit{m.age == far ? *far_time++ : as_of - Timestamp{m.age}, v});
-      }
-    }
-  };
   std::vector<std::vector<RuleReason>> run_reasons(n_runs);
   detail::parallel_for(n_runs, threads, [&](std::size_t run) {
     const auto [first_block, last_block] = part(n_blocks, n_runs, run);
@@ -266,15 +251,24 @@ RuleScores RuleEngine::score(const ProfileTable& profiles, const EventBatch& eve
       const std::size_t first = blk << block_bits, rows = std::min(n - first, block_rows);
       const std::size_t buckets = rows * n_filters;
       std::fill(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(buckets) + 1, 0u);
-      std::size_t size = 0;
-      for (std::size_t t = 0; t < threads; ++t)  // sizes first: no values or times needed
-        for (std::size_t i = begin[blk * threads + t]; i < cursor[t][blk]; ++i) ++start[staged[i].bucket + 1], ++size;
+      for (std::size_t t = 0; t < threads; ++t)  // the block's matches, part by part
+        for (std::size_t i = begin[blk * threads + t]; i < cursor[t][blk]; ++i) ++start[staged[i].bucket + 1];
       for (std::size_t k = 0; k < buckets; ++k) start[k + 1] += start[k];
       std::copy(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(buckets), next.begin());
-      matched.resize(size);
-      each_staged(blk, [&](std::uint32_t bucket, Hit hit) {
-        matched[next[bucket]++] = {bucket & static_cast<std::uint32_t>(n_filters - 1), hit};
-      });
+      matched.resize(start[buckets]);
+      // Again, each with its value (NaN where it is not summed: such values
+      // are never read, and NaN keeps their hits equal in any order) and
+      // time, read back from the side lists in staging order.
+      for (std::size_t t = 0; t < threads; ++t) {
+        const double* value = staged_values.get() + value_begin[blk * threads + t];
+        const Timestamp* far_time = staged_times.get() + far_begin[blk * threads + t];
+        for (std::size_t i = begin[blk * threads + t]; i < cursor[t][blk]; ++i) {
+          const StagedMatch m = staged[i];
+          const std::uint32_t f = m.bucket & static_cast<std::uint32_t>(n_filters - 1);
+          const double v = summed_[f] ? *value++ : std::numeric_limits<double>::quiet_NaN();
+          matched[next[m.bucket]++] = {f, {m.age == far ? *far_time++ : as_of - Timestamp{m.age}, v}};
+        }
+      }
       for (std::size_t i = first; i < first + rows; ++i) {
         prepare_buckets(s, matched.data(), start.data() + (i - first) * n_filters);
         s.fields = field_bits.data() + i * field_words;

@@ -248,6 +248,8 @@ class RuleEngine {
     return out;
   }
 
+  /// The same, binding the table first: that checks every row's text
+  /// codes, so for many leads bind once and use the overload above.
   LeadScore score_one(const ProfileTable& profiles, std::size_t row, const LeadState& state,
                       Timestamp as_of) const {
     return score_one(bind(profiles), row, state, as_of);
